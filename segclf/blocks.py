@@ -1,0 +1,308 @@
+"""Text -> lxml tree -> ordered list of text blocks.
+
+A block is the text between two block-level element boundaries; inline tags (a, span,
+b, em, font, ...) never split one. Each block keeps what the feature stage needs from
+the DOM (its element path, the class/id tokens of its ancestors, its link text), so the
+tree can be dropped once the page is split: nothing downstream goes back to the DOM.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from segclf.lexicon import attribute_tokens, load_lexicon
+
+LABEL_ATTRIBUTE = "data-segclf"
+
+BLOCK_TAGS = frozenset(
+    """address article aside blockquote body caption center dd details dialog dir div dl dt
+    fieldset figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 header hgroup hr html
+    legend li main menu nav noframes ol optgroup option p pre section select summary table
+    tbody td textarea tfoot th thead title tr ul""".split()
+)
+# Subtrees that are never visible text.
+SKIPPED_TAGS = frozenset(
+    "script style noscript template head iframe object embed svg math canvas audio video map".split()
+)
+# Semantic tags count as class/id tokens of their element: <nav> says what class="nav" says.
+SEMANTIC_TAG_TOKENS = {
+    "nav": "nav",
+    "header": "header",
+    "footer": "footer",
+    "aside": "aside",
+    "article": "article",
+    "main": "main",
+    "form": "form",
+    "menu": "menu",
+    "figcaption": "caption",
+    "h1": "headline",
+}
+# Families of class/id tokens looked up on ancestors at most this far up.
+MAX_TOKEN_DISTANCE = 8
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_SPACES = re.compile(r"[^\S\n]+")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
+
+
+@dataclass
+class Block:
+    """One run of text between block-level boundaries, with its DOM context."""
+
+    text: str
+    tag: str  # the innermost block-level element holding the text
+    path: str  # block-level ancestors, e.g. "body>div#main>div.story>p"
+    depth: int  # nesting depth of the holding element
+    ancestors: tuple[int, ...]  # ids of block-level ancestors, outermost first
+    tokens: tuple[str, ...]  # class/id tokens of the holding element
+    family_distance: dict[str, int]  # class/id token family -> nearest ancestor distance
+    link_chars: int = 0
+    link_count: int = 0
+    image_count: int = 0
+    urls: tuple[str, ...] = ()  # hosts of links and embedded images in the block
+    marked_label: str | None = None  # from a data-segclf ancestor (labeled pages only)
+
+
+@dataclass
+class Page:
+    """A split page: its blocks in document order and where it came from."""
+
+    blocks: list[Block]
+    encoding: str = "utf-8"
+    site: str | None = None
+    name: str = ""
+    title: str = ""
+    extras: dict[str, str] = field(default_factory=dict)
+
+
+def parse_html(text: str) -> etree._Element | None:
+    """Parse (possibly broken) HTML into an lxml tree; None when there is nothing to parse."""
+    text = _XML_DECLARATION.sub("", text.replace("\x00", ""), count=1)
+    if not text.strip():
+        return None
+    try:
+        return lxml_html.document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _local_tag(tag: object) -> str | None:
+    if not isinstance(tag, str):
+        return None
+    if "}" in tag:
+        tag = tag.rsplit("}", 1)[1]
+    return tag.lower()
+
+
+def _is_hidden(element: etree._Element) -> bool:
+    attrib = element.attrib
+    if "hidden" in attrib or attrib.get("aria-hidden", "").strip().lower() == "true":
+        return True
+    style = attrib.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def _host(url: str) -> str:
+    url = url.strip()
+    if url.startswith("//"):
+        url = "http:" + url
+    if not url.startswith(("http://", "https://")):
+        return ""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+
+
+class _BlockBuilder:
+    """Accumulates the text of the block being read and flushes it into a Block."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.parts: list[str] = []
+        self.link_chars = 0
+        self.link_count = 0
+        self.image_count = 0
+        self.hosts: list[str] = []
+        self.label_chars: dict[str | None, int] = {}
+        self.breaks_in_a_row = 0
+
+    def add_text(self, text: str | None, in_link: bool, label: str | None, in_pre: bool) -> None:
+        if not text:
+            return
+        # Source line breaks are spaces, except in <pre>; <br> adds the real ones.
+        self.parts.append(text if in_pre else text.replace("\n", " "))
+        visible = len(text.strip())
+        if visible:
+            self.breaks_in_a_row = 0
+            if in_link:
+                self.link_chars += visible
+            self.label_chars[label] = self.label_chars.get(label, 0) + visible
+
+    def flush(self, context: tuple[str, str, int, tuple[int, ...], tuple[str, ...], dict[str, int]]) -> None:
+        if self.parts:
+            raw = "".join(self.parts)
+            lines = (_SPACES.sub(" ", line).strip() for line in raw.split("\n"))
+            text = "\n".join(line for line in lines if line)
+            if text:
+                tag, path, depth, ancestors, tokens, family_distance = context
+                label = max(self.label_chars.items(), key=lambda item: item[1])[0] if self.label_chars else None
+                self.blocks.append(
+                    Block(
+                        text=text,
+                        tag=tag,
+                        path=path,
+                        depth=depth,
+                        ancestors=ancestors,
+                        tokens=tokens,
+                        family_distance=family_distance,
+                        link_chars=min(self.link_chars, len(text)),
+                        link_count=self.link_count,
+                        image_count=self.image_count,
+                        urls=tuple(self.hosts),
+                        marked_label=label,
+                    )
+                )
+        self.parts = []
+        self.link_chars = self.link_count = self.image_count = 0
+        self.hosts = []
+        self.label_chars = {}
+
+
+def split_blocks(root: etree._Element | None) -> list[Block]:
+    """Walk the tree once and cut it into blocks at block-level boundaries."""
+    if root is None:
+        return []
+    lexicon = load_lexicon()
+    builder = _BlockBuilder()
+    # Stack of open block-level elements: (tag, path, id, tokens, families, depth).
+    block_stack: list[tuple[str, str, int, tuple[str, ...], frozenset[str], int]] = []
+    label_stack: list[str | None] = [None]
+    depth = 0
+    link_depth = 0
+    pre_depth = 0
+    next_id = 0
+
+    def context() -> tuple[str, str, int, tuple[int, ...], tuple[str, ...], dict[str, int]]:
+        if not block_stack:
+            return ("body", "body", 0, (), (), {})
+        distances: dict[str, int] = {}
+        for distance, entry in enumerate(reversed(block_stack[-MAX_TOKEN_DISTANCE:])):
+            for family in entry[4]:
+                distances.setdefault(family, distance)
+        top = block_stack[-1]
+        return (top[0], top[1], top[5], tuple(entry[2] for entry in block_stack), top[3], distances)
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    skipped: set[int] = set()
+    for event, element in walker:
+        tag = _local_tag(element.tag)
+        if event == "start":
+            if tag is None or tag in SKIPPED_TAGS or _is_hidden(element):
+                skipped.add(id(element))
+                walker.skip_subtree()
+                continue
+            depth += 1
+            label = element.get(LABEL_ATTRIBUTE)
+            label_stack.append(label.strip().lower() if label else label_stack[-1])
+            if tag in BLOCK_TAGS:
+                builder.flush(context())
+                tokens: list[str] = []
+                for attribute in ("class", "id"):
+                    value = element.get(attribute)
+                    if value:
+                        tokens.extend(attribute_tokens(value))
+                if tag in SEMANTIC_TAG_TOKENS:
+                    tokens.append(SEMANTIC_TAG_TOKENS[tag])
+                families = frozenset(
+                    family for token in tokens for family in lexicon.token_families.get(token, ())
+                )
+                first = element.get("id") or (element.get("class") or "").split(" ")[0]
+                segment = tag + (("#" if element.get("id") else ".") + first.strip() if first.strip() else "")
+                parent_path = block_stack[-1][1] + ">" if block_stack else ""
+                block_stack.append((tag, parent_path + segment, next_id, tuple(tokens), families, depth))
+                next_id += 1
+            elif tag == "br":
+                builder.breaks_in_a_row += 1
+                if builder.breaks_in_a_row >= 2:  # <br><br> is a paragraph break
+                    builder.flush(context())
+                else:
+                    builder.parts.append("\n")
+            elif tag == "a":
+                href = element.get("href")
+                if href is not None:
+                    link_depth += 1
+                    builder.link_count += 1
+                    host = _host(href)
+                    if host:
+                        builder.hosts.append(host)
+            elif tag == "img":
+                builder.image_count += 1
+                host = _host(element.get("src") or "")
+                if host:
+                    builder.hosts.append(host)
+            if tag == "pre":
+                pre_depth += 1
+            builder.add_text(element.text, link_depth > 0, label_stack[-1], pre_depth > 0)
+        else:
+            if id(element) in skipped:
+                skipped.discard(id(element))
+            else:
+                if tag in BLOCK_TAGS:
+                    builder.flush(context())
+                    block_stack.pop()
+                elif tag == "a" and element.get("href") is not None:
+                    link_depth -= 1
+                if tag == "pre":
+                    pre_depth -= 1
+                depth -= 1
+                label_stack.pop()
+            builder.add_text(element.tail, link_depth > 0, label_stack[-1], pre_depth > 0)
+    builder.flush(context())
+    return builder.blocks
+
+
+def find_title(root: etree._Element | None) -> str:
+    """The document's <title> text (not part of any block)."""
+    if root is None:
+        return ""
+    for element in root.iter("title"):
+        return " ".join((element.text_content() or "").split())
+    return ""
+
+
+def find_site(root: etree._Element | None) -> str | None:
+    """The site a page belongs to: segclf-site meta, else canonical or og:url host."""
+    if root is None:
+        return None
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or "").lower()
+        if name == "segclf-site" and meta.get("content"):
+            return meta.get("content").strip().lower()
+    for element in root.iter("link", "meta"):
+        if element.tag == "link" and "canonical" in (element.get("rel") or "").lower():
+            host = _host(element.get("href") or "")
+        elif element.tag == "meta" and (element.get("property") or "").lower() == "og:url":
+            host = _host(element.get("content") or "")
+        else:
+            continue
+        if host:
+            return host.lower().removeprefix("www.")
+    return None
+
+
+def segment_text(text: str, name: str = "", encoding: str = "utf-8", site: str | None = None) -> Page:
+    """Decoded HTML -> Page of blocks."""
+    root = parse_html(text)
+    return Page(
+        blocks=split_blocks(root),
+        encoding=encoding,
+        site=site or find_site(root),
+        name=name,
+        title=find_title(root),
+    )

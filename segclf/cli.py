@@ -1,0 +1,324 @@
+"""The `segclf` command: a thin Typer shell over the library.
+
+Every command parses its arguments, calls library functions and prints; bad input gives
+a one-line error and a non-zero exit, and one broken page never stops a batch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from segclf.labeled import LABELS
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Learn to clean web pages: label each block of a page body, nav, error or ad.",
+)
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one line to stderr and exit: the CLI's only way to report a fatal problem."""
+    typer.echo(f"segclf: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def warn(message: str) -> None:
+    typer.echo(f"segclf: {message}", err=True)
+
+
+def _progress(items: Sequence, description: str) -> Iterator:
+    """A progress bar on stderr for multi-item work (silent for a single item)."""
+    if len(items) <= 1:
+        yield from items
+        return
+    from rich.console import Console
+    from rich.progress import track
+
+    yield from track(items, description=description, console=Console(stderr=True), transient=True)
+
+
+def _parse_keep(keep: str) -> tuple[str, ...]:
+    labels = tuple(label.strip().lower() for label in keep.split(",") if label.strip())
+    unknown = [label for label in labels if label not in LABELS]
+    if unknown or not labels:
+        fail(f"--keep takes labels from {', '.join(LABELS)}; got {keep!r}")
+    return labels
+
+
+def _load_model_or_fail(model_path: Optional[Path]):
+    from segclf.extract import default_model_path
+    from segclf.model import ModelError, load_model
+
+    path = model_path or default_model_path()
+    try:
+        return load_model(path)
+    except ModelError as exc:
+        fail(str(exc))
+
+
+def _read_labeled_pages(data: list[Path]):
+    from segclf.labeled import find_labeled_files, read_labeled
+    from segclf.pages import PageError
+
+    missing = [str(path) for path in data if not path.exists()]
+    if missing:
+        fail(f"no such file or folder: {', '.join(missing)}")
+    files = find_labeled_files(data)
+    if not files:
+        fail(f"no labeled HTML files found in {', '.join(map(str, data))}")
+    pages, failed = [], 0
+    for path in _progress(files, "reading labeled pages"):
+        try:
+            pages.append(read_labeled(path))
+        except PageError as exc:
+            warn(f"skipped: {exc}")
+            failed += 1
+    unlabeled = sum(page.unlabeled_blocks for page in pages)
+    if unlabeled:
+        names = [page.page.name for page in pages if page.unlabeled_blocks]
+        warn(f"{unlabeled} blocks in {len(names)} pages carry no label and are left out (first: {names[0]})")
+    if not pages:
+        fail("none of the labeled pages could be read")
+    return pages, failed
+
+
+def _group_of(name: str) -> str:
+    return Path(name).parent.name
+
+
+@app.command()
+def train(
+    data: Annotated[list[Path], typer.Argument(help="Labeled HTML files or folders of them.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the model (.joblib).")],
+    cv: Annotated[int, typer.Option(help="Cross-validate with K folds split by site before the final fit (0: off).")] = 0,
+    kind: Annotated[str, typer.Option(help="Classifier: hgb (gradient-boosted trees) or forest.")] = "hgb",
+    json_output: Annotated[bool, typer.Option("--json", help="Print the CV report as JSON.")] = False,
+) -> None:
+    """Train a model on labeled pages (and report cross-validated accuracy with --cv)."""
+    from segclf.evaluate import build_report, format_report
+    from segclf.model import fit_model, save_model
+
+    if kind not in ("hgb", "forest"):
+        fail(f"--kind takes hgb or forest, got {kind!r}")
+    if output.exists() and output.is_dir():
+        fail(f"{output} is a folder; give a file name such as model.joblib")
+    labeled, failed = _read_labeled_pages(data)
+    pages = [item.page for item in labeled]
+    labels = [item.labels for item in labeled]
+    scores = {}
+    if cv:
+        from segclf.crossval import cross_validate
+
+        if cv < 2:
+            fail("--cv needs at least 2 folds")
+        results, folds = cross_validate(pages, labels, folds=cv, kind=kind)
+        report = build_report(results)
+        scores = {"cv_folds": folds, "cv_split": "by site", **_summary(report)}
+        if json_output:
+            typer.echo(json.dumps(report.to_dict(), indent=1))
+        else:
+            typer.echo(format_report(report, f"{folds}-fold cross-validation, folds split by site"))
+            typer.echo("")
+    trained_on = {"inputs": [str(path) for path in data], "pages": len(pages), "sites": len({p.site for p in pages})}
+    model = fit_model(pages, labels, kind=kind, trained_on=trained_on)
+    model.metadata["scores"] = scores
+    digest = save_model(model, output)
+    warn(
+        f"trained on {len(pages)} pages ({model.metadata['blocks']} blocks) from {trained_on['sites']} sites; "
+        f"wrote {output} (sha256 {digest[:12]})"
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
+def _summary(report) -> dict:
+    return {
+        "body_token_f1": round(report.body_tokens["f1"], 4),
+        "body_token_precision": round(report.body_tokens["precision"], 4),
+        "body_token_recall": round(report.body_tokens["recall"], 4),
+        "block_f1": {label: round(report.by_blocks[label]["f1"], 4) for label in LABELS},
+        "char_f1": {label: round(report.by_chars[label]["f1"], 4) for label in LABELS},
+    }
+
+
+@app.command()
+def evaluate(
+    data: Annotated[list[Path], typer.Argument(help="Labeled HTML files or folders of them.")],
+    model_path: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model file (default: the shipped model).")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    cross_page: Annotated[
+        bool, typer.Option("--cross-page/--single-page", help="Count repeated text across pages of a site.")
+    ] = True,
+) -> None:
+    """Score a model on labeled pages: per-label P/R/F1, confusion matrix, body-text token F1."""
+    from segclf.evaluate import PageResult, build_report, format_report
+    from segclf.features import SiteRepetition
+
+    model = _load_model_or_fail(model_path)
+    labeled, failed = _read_labeled_pages(data)
+    repetition = SiteRepetition.from_pages(item.page for item in labeled) if cross_page else None
+    results = []
+    for item in _progress(labeled, "evaluating"):
+        predicted, _ = model.predict_page(item.page, repetition)
+        results.append(
+            PageResult(
+                name=item.page.name,
+                site=item.page.site or "",
+                texts=[block.text for block in item.page.blocks],
+                gold=item.labels,
+                predicted=predicted,
+                group=_group_of(item.page.name),
+            )
+        )
+    report = build_report(results)
+    if json_output:
+        typer.echo(json.dumps(report.to_dict(), indent=1))
+    else:
+        typer.echo(format_report(report, f"evaluation of {model_path or 'the shipped model'}"))
+    if failed:
+        raise typer.Exit(1)
+
+
+def _stdin_bytes() -> bytes:
+    return sys.stdin.buffer.read()
+
+
+@app.command()
+def clean(
+    inputs: Annotated[list[str], typer.Argument(help="HTML files, folders of them, or - for standard input.")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output file (one input) or folder.")] = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text, markdown, html or json.")] = "text",
+    keep: Annotated[str, typer.Option(help="Labels to keep, comma-separated.")] = "body",
+    model_path: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model file (default: the shipped model).")] = None,
+    encoding: Annotated[Optional[str], typer.Option(help="Charset of the input when known from outside (HTTP header, WARC).")] = None,
+    max_bytes: Annotated[int, typer.Option(help="Refuse pages larger than this many bytes (0: no limit).")] = 20 * 1024 * 1024,
+    cross_page: Annotated[
+        bool, typer.Option("--cross-page/--single-page", help="Count repeated text across pages of a site in a batch.")
+    ] = True,
+) -> None:
+    """Clean pages: keep the body text (or the labels in --keep) and drop the rest."""
+    from segclf.extract import label_page
+    from segclf.features import SiteRepetition
+    from segclf.pages import PageError, find_html_files, page_from_bytes, read_page
+    from segclf.render import FORMATS, SUFFIXES, render
+
+    if output_format not in FORMATS:
+        fail(f"--format takes one of {', '.join(FORMATS)}; got {output_format!r}")
+    keep_labels = _parse_keep(keep)
+    model = _load_model_or_fail(model_path)
+
+    if inputs == ["-"]:
+        try:
+            page = page_from_bytes(_stdin_bytes(), name="<stdin>", encoding_hint=encoding, max_bytes=max_bytes)
+        except PageError as exc:
+            fail(str(exc), 1)
+        text = render(label_page(page, model), output_format, keep_labels)
+        _write_or_print(text, output, inputs=[])
+        return
+
+    paths = [Path(item) for item in inputs]
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        fail(f"no such file or folder: {', '.join(missing)}")
+    files = find_html_files(paths)
+    single = len(paths) == 1 and paths[0].is_file()
+    if not files:
+        fail(f"no HTML files found in {', '.join(inputs)}")
+    if not single and output is None:
+        fail("cleaning several pages needs --output FOLDER")
+    if not single and output is not None and output.exists() and not output.is_dir():
+        fail(f"{output} exists and is not a folder")
+
+    pages, failed = [], 0
+    for path in _progress(files, "reading"):
+        try:
+            pages.append(read_page(path, encoding_hint=encoding, max_bytes=max_bytes))
+        except PageError as exc:
+            warn(f"skipped: {exc}")
+            failed += 1
+    repetition = SiteRepetition.from_pages(pages) if cross_page and len(pages) > 1 else None
+    roots = [path for path in paths if path.is_dir()]
+    for page in _progress(pages, "cleaning"):
+        text = render(label_page(page, model, repetition), output_format, keep_labels)
+        if single:
+            _write_or_print(text, output, inputs=files)
+        else:
+            target = _output_path(Path(page.name), roots, output, SUFFIXES[output_format])
+            _write_or_print(text, target, inputs=files)
+    if failed:
+        warn(f"{failed} of {len(files)} pages failed")
+        raise typer.Exit(1)
+
+
+def _output_path(source: Path, roots: list[Path], output: Path, suffix: str) -> Path:
+    """Mirror a page's place below its input folder inside the output folder."""
+    for root in roots:
+        try:
+            relative = source.relative_to(root)
+            return output / relative.with_suffix(suffix)
+        except ValueError:
+            continue
+    return output / (source.stem + suffix)
+
+
+def _write_or_print(text: str, target: Optional[Path], inputs: Sequence[Path]) -> None:
+    if target is None:
+        typer.echo(text)
+        return
+    if any(target.resolve() == source.resolve() for source in inputs):
+        fail(f"refusing to overwrite the input {target}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(target.name + ".partial")
+    temporary.write_text(text + "\n", encoding="utf-8")
+    temporary.replace(target)
+
+
+@app.command()
+def blocks(
+    page_path: Annotated[Path, typer.Argument(help="An HTML page (labeled or not).")],
+    model_path: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model file (default: the shipped model).")] = None,
+    encoding: Annotated[Optional[str], typer.Option(help="Charset of the page when known from outside.")] = None,
+    width: Annotated[int, typer.Option(help="Characters of text shown per block.")] = 60,
+) -> None:
+    """Show a page's blocks: key features, predicted label, and the gold label if marked."""
+    from segclf.extract import label_page
+    from segclf.features import FEATURE_NAMES, page_features
+    from segclf.pages import PageError, read_page
+
+    model = _load_model_or_fail(model_path)
+    try:
+        page = read_page(page_path, encoding_hint=encoding)
+    except PageError as exc:
+        fail(str(exc), 1)
+    cleaned = label_page(page, model)
+    features = page_features(page)
+    column = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    typer.echo(f"{page.name}: {len(page.blocks)} blocks, encoding {page.encoding}, site {page.site}, verdict {cleaned.verdict}")
+    typer.echo(f"{'#':>4} {'label':<6}{'prob':>5} {'gold':<6}{'tag':<8}{'toks':>5}{'link':>5}{'punc':>5}{'rep':>4}{'err':>4}{'ad':>3}  text")
+    for index, (item, row) in enumerate(zip(cleaned.blocks, features)):
+        error = int(row[column["err_strong"]] or row[column["err_signature"]] or row[column["err_soft"]])
+        text = " ".join(item.text.split())
+        text = text if len(text) <= width else text[: width - 1] + "…"
+        typer.echo(
+            f"{index:>4} {item.label:<6}{item.probability:>5.2f} {(item.block.marked_label or '-'):<6}{item.block.tag[:7]:<8}"
+            f"{int(round(float(math.expm1(row[column['log_tokens']])))):>5}"
+            f"{row[column['link_ratio']]:>5.2f}{row[column['punct_ratio']]:>5.2f}"
+            f"{int(round(float(math.expm1(row[column['page_repeat']])))):>4}"
+            f"{error:>4}{int(row[column['ad_phrase']]):>3}  {text}"
+        )
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

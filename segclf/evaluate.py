@@ -1,0 +1,185 @@
+"""Metrics and reports: per-label scores by blocks and by characters, confusion matrix,
+and bag-of-token precision/recall/F1 of the extracted body text (CJK per character),
+averaged over pages as the article-extraction benchmarks do.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from segclf.labeled import LABELS
+from segclf.text import tokens
+
+
+@dataclass
+class TokenScore:
+    precision: float
+    recall: float
+    f1: float
+
+
+def token_scores(predicted: str, gold: str) -> TokenScore:
+    """Bag-of-token overlap of two texts; an empty prediction of an empty gold is perfect."""
+    predicted_bag, gold_bag = Counter(tokens(predicted)), Counter(tokens(gold))
+    overlap = sum((predicted_bag & gold_bag).values())
+    predicted_total, gold_total = sum(predicted_bag.values()), sum(gold_bag.values())
+    if predicted_total == 0 and gold_total == 0:
+        return TokenScore(1.0, 1.0, 1.0)
+    precision = overlap / predicted_total if predicted_total else 1.0
+    recall = overlap / gold_total if gold_total else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if overlap else 0.0
+    return TokenScore(precision, recall, f1)
+
+
+@dataclass
+class PageResult:
+    """One page's gold and predicted block labels, with block texts."""
+
+    name: str
+    site: str
+    texts: list[str]
+    gold: list[str | None]
+    predicted: list[str]
+    group: str = ""  # corpus or folder, for per-group tables
+
+
+@dataclass
+class Report:
+    """Everything `segclf evaluate` prints, as data (also the --json output)."""
+
+    pages: int
+    blocks: int
+    unlabeled_blocks: int
+    by_blocks: dict[str, dict[str, float]]
+    by_chars: dict[str, dict[str, float]]
+    confusion: list[list[int]]  # rows gold, columns predicted, in LABELS order
+    body_tokens: dict[str, float]
+    per_group: dict[str, dict[str, float]] = field(default_factory=dict)
+    worst_pages: list[dict[str, float | str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "labels": list(LABELS),
+            "pages": self.pages,
+            "blocks": self.blocks,
+            "unlabeled_blocks": self.unlabeled_blocks,
+            "by_blocks": self.by_blocks,
+            "by_chars": self.by_chars,
+            "confusion": {"rows": "gold", "columns": "predicted", "matrix": self.confusion},
+            "body_tokens": self.body_tokens,
+            "per_group": self.per_group,
+            "worst_pages": self.worst_pages,
+        }
+
+
+def _label_scores(gold: np.ndarray, predicted: np.ndarray, weights: np.ndarray) -> dict[str, dict[str, float]]:
+    scores: dict[str, dict[str, float]] = {}
+    for label in LABELS:
+        true_positive = float(weights[(gold == label) & (predicted == label)].sum())
+        gold_total = float(weights[gold == label].sum())
+        predicted_total = float(weights[predicted == label].sum())
+        precision = true_positive / predicted_total if predicted_total else 0.0
+        recall = true_positive / gold_total if gold_total else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        scores[label] = {"precision": precision, "recall": recall, "f1": f1, "support": gold_total}
+    return scores
+
+
+def body_text(texts: Sequence[str], labels: Sequence[str | None], keep: Sequence[str] = ("body",)) -> str:
+    return "\n".join(text for text, label in zip(texts, labels) if label in keep)
+
+
+def build_report(results: Sequence[PageResult], worst: int = 10) -> Report:
+    """Aggregate page results; unlabeled gold blocks are left out of block metrics."""
+    gold, predicted, chars = [], [], []
+    unlabeled = 0
+    page_scores: list[tuple[PageResult, TokenScore]] = []
+    for result in results:
+        for text, gold_label, predicted_label in zip(result.texts, result.gold, result.predicted):
+            if gold_label is None:
+                unlabeled += 1
+                continue
+            gold.append(gold_label)
+            predicted.append(predicted_label)
+            chars.append(len(text))
+        score = token_scores(body_text(result.texts, result.predicted), body_text(result.texts, result.gold))
+        page_scores.append((result, score))
+    gold_array = np.array(gold, dtype=object)
+    predicted_array = np.array(predicted, dtype=object)
+    confusion = [
+        [int(((gold_array == g) & (predicted_array == p)).sum()) for p in LABELS] for g in LABELS
+    ]
+
+    def mean_scores(scores: Sequence[TokenScore]) -> dict[str, float]:
+        if not scores:
+            return {"precision": 0.0, "recall": 0.0, "f1": 0.0, "pages": 0}
+        return {
+            "precision": float(np.mean([s.precision for s in scores])),
+            "recall": float(np.mean([s.recall for s in scores])),
+            "f1": float(np.mean([s.f1 for s in scores])),
+            "pages": len(scores),
+        }
+
+    groups: dict[str, list[TokenScore]] = {}
+    for result, score in page_scores:
+        groups.setdefault(result.group or result.site, []).append(score)
+    ranked = sorted(page_scores, key=lambda item: item[1].f1)[:worst]
+    return Report(
+        pages=len(results),
+        blocks=len(gold),
+        unlabeled_blocks=unlabeled,
+        by_blocks=_label_scores(gold_array, predicted_array, np.ones(len(gold))),
+        by_chars=_label_scores(gold_array, predicted_array, np.array(chars, dtype=float)),
+        confusion=confusion,
+        body_tokens=mean_scores([score for _, score in page_scores]),
+        per_group={name: mean_scores(scores) for name, scores in sorted(groups.items())},
+        worst_pages=[
+            {"page": result.name, "f1": score.f1, "precision": score.precision, "recall": score.recall}
+            for result, score in ranked
+        ],
+    )
+
+
+def format_report(report: Report, title: str = "") -> str:
+    """The plain-text report a person reads."""
+    lines = []
+    if title:
+        lines += [title, "=" * len(title)]
+    lines.append(
+        f"{report.pages} pages, {report.blocks} labeled blocks"
+        + (f" ({report.unlabeled_blocks} unlabeled blocks left out)" if report.unlabeled_blocks else "")
+    )
+    lines.append("")
+    lines.append(f"{'label':<8}{'blocks P':>10}{'R':>7}{'F1':>7}{'support':>9}   {'chars P':>9}{'R':>7}{'F1':>7}{'support':>10}")
+    for label in LABELS:
+        b, c = report.by_blocks[label], report.by_chars[label]
+        lines.append(
+            f"{label:<8}{b['precision']:>10.3f}{b['recall']:>7.3f}{b['f1']:>7.3f}{int(b['support']):>9}"
+            f"   {c['precision']:>9.3f}{c['recall']:>7.3f}{c['f1']:>7.3f}{int(c['support']):>10}"
+        )
+    lines.append("")
+    lines.append("confusion matrix (blocks; rows gold, columns predicted)")
+    lines.append(f"{'':<8}" + "".join(f"{label:>8}" for label in LABELS))
+    for label, row in zip(LABELS, report.confusion):
+        lines.append(f"{label:<8}" + "".join(f"{count:>8}" for count in row))
+    lines.append("")
+    t = report.body_tokens
+    lines.append(
+        f"body text, bag of tokens (CJK per character), mean over {t['pages']} pages: "
+        f"precision {t['precision']:.3f}  recall {t['recall']:.3f}  F1 {t['f1']:.3f}"
+    )
+    if len(report.per_group) > 1:
+        lines.append("")
+        lines.append(f"{'group':<40}{'pages':>6}{'P':>7}{'R':>7}{'F1':>7}")
+        for name, s in report.per_group.items():
+            lines.append(f"{name[:40]:<40}{s['pages']:>6}{s['precision']:>7.3f}{s['recall']:>7.3f}{s['f1']:>7.3f}")
+    if report.worst_pages:
+        lines.append("")
+        lines.append("lowest body-text F1:")
+        for item in report.worst_pages[:5]:
+            lines.append(f"  {item['f1']:.3f}  {item['page']}")
+    return "\n".join(lines)

@@ -1,0 +1,89 @@
+"""Page -> labeled blocks: run the model over a page and decide the page's verdict."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from segclf.blocks import Block, Page
+from segclf.features import SiteRepetition
+from segclf.model import SegmentModel, load_model
+
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "segclf-default.joblib"
+MODEL_ENVIRONMENT_VARIABLE = "SEGCLF_MODEL"
+# A page whose body holds fewer tokens than this has, for the verdict, no body.
+MIN_BODY_CHARS = 20
+
+
+@dataclass
+class LabeledBlock:
+    """A block with the label the model gave it."""
+
+    block: Block
+    label: str
+    probability: float
+    probabilities: dict[str, float]
+
+    @property
+    def text(self) -> str:
+        return self.block.text
+
+
+@dataclass
+class CleanedPage:
+    page: Page
+    blocks: list[LabeledBlock]
+
+    @property
+    def verdict(self) -> str:
+        """`ok` (body found), `error` (error blocks and no body) or `empty`."""
+        body_chars = sum(len(b.text) for b in self.blocks if b.label == "body")
+        if body_chars >= MIN_BODY_CHARS:
+            return "ok"
+        if any(b.label == "error" for b in self.blocks):
+            return "error"
+        return "empty"
+
+    def text(self, keep: tuple[str, ...] = ("body",)) -> str:
+        return "\n".join(b.text for b in self.blocks if b.label in keep)
+
+    def label_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for b in self.blocks:
+            counts[b.label] = counts.get(b.label, 0) + 1
+        return counts
+
+
+def default_model_path() -> Path:
+    override = os.environ.get(MODEL_ENVIRONMENT_VARIABLE)
+    return Path(override) if override else DEFAULT_MODEL_PATH
+
+
+@lru_cache(maxsize=4)
+def _cached_model(path: str) -> SegmentModel:
+    return load_model(Path(path))
+
+
+def resolve_model(model: SegmentModel | str | Path | None) -> SegmentModel:
+    """A model object as given, or loaded (once per process) from a path or the default."""
+    if isinstance(model, SegmentModel):
+        return model
+    return _cached_model(str(Path(model) if model is not None else default_model_path()))
+
+
+def label_page(page: Page, model: SegmentModel, site_repetition: SiteRepetition | None = None) -> CleanedPage:
+    labels, probabilities = model.predict_page(page, site_repetition)
+    blocks = [
+        LabeledBlock(
+            block=block,
+            label=label,
+            probability=float(np.max(row)),
+            probabilities={name: float(p) for name, p in zip(model.labels, row)},
+        )
+        for block, label, row in zip(page.blocks, labels, probabilities)
+    ]
+    return CleanedPage(page=page, blocks=blocks)

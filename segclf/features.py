@@ -1,0 +1,351 @@
+"""[Block] -> feature matrix, with the named, versioned schema that labels its columns.
+
+Every model stores FEATURE_SCHEMA; a model whose schema differs from the running
+code's is refused at load time, because its columns would silently mean other things.
+Features are computed for a whole page at once: per-block Python only where a regex
+must read the text, the rest as numpy arrays.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from segclf.blocks import Block, Page
+from segclf.lexicon import SOFT_ERROR_FAMILIES, STRONG_ERROR_FAMILIES, load_lexicon
+from segclf.text import CJK_CHAR, TOKEN, repetition_key
+
+FEATURE_SCHEMA_VERSION = 1
+
+# Class/id token families (segclf/lexicon/class_tokens.txt) turned into columns.
+TOKEN_FAMILIES = (
+    "nav",
+    "footer",
+    "sidebar",
+    "social",
+    "comment",
+    "related",
+    "ad",
+    "body",
+    "meta",
+    "error",
+    "hidden",
+)
+# Holding-element tags with a column of their own; the rest fall into "other".
+TAG_GROUPS = {
+    "p": "p",
+    "div": "div",
+    "td": "cell",
+    "th": "cell",
+    "li": "li",
+    "dd": "li",
+    "dt": "li",
+    "h1": "h1",
+    "h2": "h",
+    "h3": "h",
+    "h4": "h",
+    "h5": "h",
+    "h6": "h",
+    "title": "title",
+    "pre": "pre",
+    "blockquote": "quote",
+    "figcaption": "caption",
+    "caption": "caption",
+    "option": "form",
+    "select": "form",
+    "textarea": "form",
+    "legend": "form",
+    "form": "form",
+    "body": "body",
+    "center": "center",
+    "span": "other",
+}
+TAG_COLUMNS = ("p", "div", "cell", "li", "h1", "h", "title", "pre", "quote", "caption", "form", "body", "center", "other")
+# Ancestors (counted from the holding element up) whose share of the page is a column.
+CONTAINER_LEVELS = 4
+# Share of the page's non-link text that makes an element "the main text container".
+MAIN_CONTAINER_SHARE = 0.6
+# Neighbours on each side whose key features are columns of their own.
+NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
+NEIGHBOUR_COLUMNS = (
+    "log_tokens",
+    "link_ratio",
+    "punct_ratio",
+    "err_strong",
+    "err_signature",
+    "ad_phrase",
+    "page_repeat",
+    "site_repeat",
+)
+# Blocks this far on each side are averaged into "window" columns.
+WINDOW_RADIUS = 3
+# Text wider than this counts as one "line" for text density (Kohlschuetter et al.).
+LINE_WIDTH = 80
+
+_PUNCT = re.compile(r"[.,;:!?\"'()\[\]。，、；：！？「」『』“”‘’（）《》〈〉…—\-]")
+_SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$|[\"'”’」』）)])")
+_DIGIT = re.compile(r"\d")
+_UPPER = re.compile(r"[A-Z]")
+_LETTER = re.compile(r"[^\W\d_]")
+_BULLET = re.compile(r"^\s*(?:[·•●▪■◆►»›>|\-–*]|\[\s*)")
+_COPYRIGHT = re.compile(r"©|\(c\)|copyright|版权|all rights reserved|impressum|免责", re.IGNORECASE)
+_DATE = re.compile(r"\b(?:19|20)\d\d[-/.年]\s?\d{1,2}|\d{1,2}[./月]\s?\d{1,2}[日.]?|\b\d{1,2}:\d\d\b")
+
+TEXT_COLUMNS = (
+    "log_chars",
+    "log_tokens",
+    "text_density",
+    "cjk_ratio",
+    "link_ratio",
+    "log_link_count",
+    "links_per_token",
+    "punct_ratio",
+    "log_sentences",
+    "digit_ratio",
+    "upper_ratio",
+    "mean_token_length",
+    "starts_with_bullet",
+    "ends_with_sentence",
+    "log_images",
+    "has_copyright",
+    "has_date",
+    "line_count",
+)
+MARKER_COLUMNS = (
+    "err_strong",
+    "err_soft",
+    "err_weak",
+    "err_signature",
+    "err_status_line",
+    "err_pattern",
+    "ad_phrase",
+    "ad_host_ratio",
+    "page_repeat",
+    "site_repeat",
+)
+POSITION_COLUMNS = (
+    "rel_position",
+    "rel_char_position",
+    "depth",
+    "rel_depth",
+    "page_log_blocks",
+    "page_log_tokens",
+    "in_main_container",
+    "main_container_share",
+)
+
+
+def _schema_columns() -> tuple[str, ...]:
+    columns: list[str] = list(TEXT_COLUMNS) + list(MARKER_COLUMNS) + list(POSITION_COLUMNS)
+    columns += [f"class_{family}" for family in TOKEN_FAMILIES]
+    columns += [f"tag_{group}" for group in TAG_COLUMNS]
+    for level in range(CONTAINER_LEVELS):
+        columns += [f"container{level}_share", f"container{level}_link_ratio", f"container{level}_log_blocks"]
+    for offset in NEIGHBOUR_OFFSETS:
+        columns += [f"n{offset:+d}_{name}" for name in NEIGHBOUR_COLUMNS]
+    columns += ["window_log_tokens", "window_link_ratio", "window_punct_ratio"]
+    return tuple(columns)
+
+
+FEATURE_NAMES = _schema_columns()
+FEATURE_SCHEMA = {"version": FEATURE_SCHEMA_VERSION, "columns": list(FEATURE_NAMES)}
+_COLUMN = {name: index for index, name in enumerate(FEATURE_NAMES)}
+
+
+@dataclass
+class SiteRepetition:
+    """How many pages of each site contain each normalized block text.
+
+    Built from a batch of pages; a block's `site_repeat` is the share of the *other*
+    pages of its site that contain the same text. Unknown (NaN) when a site has one page.
+    """
+
+    pages_per_site: Counter[str] = field(default_factory=Counter)
+    texts_per_site: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def add(self, page: Page) -> None:
+        if not page.site:
+            return
+        self.pages_per_site[page.site] += 1
+        counter = self.texts_per_site.setdefault(page.site, Counter())
+        counter.update({repetition_key(block.text) for block in page.blocks})
+
+    @classmethod
+    def from_pages(cls, pages: Iterable[Page]) -> SiteRepetition:
+        repetition = cls()
+        for page in pages:
+            repetition.add(page)
+        return repetition
+
+    def shares(self, page: Page, keys: Sequence[str]) -> np.ndarray:
+        pages = self.pages_per_site.get(page.site or "", 0)
+        if pages < 2:
+            return np.full(len(keys), np.nan)
+        counter = self.texts_per_site[page.site or ""]
+        return np.array([(counter.get(key, 1) - 1) / (pages - 1) for key in keys], dtype=float)
+
+
+def _text_columns(blocks: Sequence[Block]) -> tuple[np.ndarray, list[str]]:
+    """Per-block text statistics (the only per-block regex work) and repetition keys."""
+    lexicon = load_lexicon()
+    rows = np.zeros((len(blocks), len(TEXT_COLUMNS) + len(MARKER_COLUMNS) - 2), dtype=float)
+    keys = []
+    for index, block in enumerate(blocks):
+        text = block.text
+        chars = len(text) - text.count(" ") - text.count("\n")
+        found_tokens = TOKEN.findall(text)
+        token_count = len(found_tokens)
+        cjk = len(CJK_CHAR.findall(text))
+        letters = len(_LETTER.findall(text))
+        lowered = text.lower()
+        families = lexicon.error_families(lowered)
+        patterns = lexicon.error_pattern_families(text) if chars <= 400 else set()
+        ad_hosts = sum(1 for host in block.urls if lexicon.is_ad_host(host))
+        rows[index] = (
+            math.log1p(chars),
+            math.log1p(token_count),
+            token_count / max(1.0, chars / LINE_WIDTH),
+            cjk / max(chars, 1),
+            block.link_chars / max(chars, 1),
+            math.log1p(block.link_count),
+            block.link_count / (token_count + 1),
+            len(_PUNCT.findall(text)) / max(chars, 1),
+            math.log1p(len(_SENTENCE_END.findall(text))),
+            len(_DIGIT.findall(text)) / max(chars, 1),
+            len(_UPPER.findall(text)) / max(letters, 1),
+            (sum(len(token) for token in found_tokens) / token_count) if token_count else 0.0,
+            1.0 if _BULLET.match(text) else 0.0,
+            1.0 if _SENTENCE_END.search(text[-3:] + " ") else 0.0,
+            math.log1p(block.image_count),
+            1.0 if _COPYRIGHT.search(text) else 0.0,
+            1.0 if _DATE.search(text) else 0.0,
+            text.count("\n") + 1,
+            1.0 if families & STRONG_ERROR_FAMILIES else 0.0,
+            1.0 if families & SOFT_ERROR_FAMILIES else 0.0,
+            1.0 if "weak" in families else 0.0,
+            1.0 if "server_signature" in patterns else 0.0,
+            1.0 if "status_line" in patterns else 0.0,
+            1.0 if patterns - {"server_signature", "status_line"} else 0.0,
+            1.0 if lexicon.has_ad_phrase(lowered) and chars <= 200 else 0.0,
+            ad_hosts / len(block.urls) if block.urls else 0.0,
+        )
+        keys.append(repetition_key(text))
+    return rows, keys
+
+
+def _container_columns(blocks: Sequence[Block], chars: np.ndarray, link_chars: np.ndarray) -> np.ndarray:
+    """Share of the page's text under the block's nearest ancestors, and their link ratio."""
+    total_chars: Counter[int] = Counter()
+    total_links: Counter[int] = Counter()
+    total_blocks: Counter[int] = Counter()
+    for block, block_chars, block_links in zip(blocks, chars, link_chars):
+        for ancestor in block.ancestors:
+            total_chars[ancestor] += block_chars
+            total_links[ancestor] += block_links
+            total_blocks[ancestor] += 1
+    page_chars = max(float(chars.sum()), 1.0)
+    plain = {ancestor: total_chars[ancestor] - total_links[ancestor] for ancestor in total_chars}
+    page_plain = max(float((chars - link_chars).sum()), 1.0)
+    # The deepest element holding most of the page's non-link text: the article region.
+    main_container, main_share, main_depth = None, 0.0, -1
+    for block in blocks:
+        for depth, ancestor in enumerate(block.ancestors):
+            share = plain[ancestor] / page_plain
+            if share >= MAIN_CONTAINER_SHARE and depth > main_depth:
+                main_container, main_share, main_depth = ancestor, share, depth
+
+    columns = np.zeros((len(blocks), 2 + 3 * CONTAINER_LEVELS), dtype=float)
+    for index, block in enumerate(blocks):
+        columns[index, 0] = 1.0 if main_container in block.ancestors else 0.0
+        columns[index, 1] = main_share
+        nearest = block.ancestors[::-1]
+        for level in range(CONTAINER_LEVELS):
+            base = 2 + 3 * level
+            if level < len(nearest):
+                ancestor = nearest[level]
+                columns[index, base] = total_chars[ancestor] / page_chars
+                columns[index, base + 1] = total_links[ancestor] / max(total_chars[ancestor], 1)
+                columns[index, base + 2] = math.log1p(total_blocks[ancestor])
+            else:
+                columns[index, base : base + 3] = np.nan
+    return columns
+
+
+def _shift(values: np.ndarray, offset: int) -> np.ndarray:
+    """values[i + offset], NaN beyond the page's ends."""
+    shifted = np.full_like(values, np.nan)
+    if offset > 0:
+        shifted[:-offset] = values[offset:]
+    elif offset < 0:
+        shifted[-offset:] = values[:offset]
+    else:
+        shifted[:] = values
+    return shifted
+
+
+def _window_mean(values: np.ndarray, radius: int) -> np.ndarray:
+    padded = np.concatenate([np.zeros(radius), values, np.zeros(radius)])
+    counts = np.concatenate([np.zeros(radius), np.ones(len(values)), np.zeros(radius)])
+    kernel = np.ones(2 * radius + 1)
+    return np.convolve(padded, kernel, "valid") / np.maximum(np.convolve(counts, kernel, "valid"), 1)
+
+
+def page_features(page: Page, site_repetition: SiteRepetition | None = None) -> np.ndarray:
+    """The feature matrix of one page: a row per block, columns as FEATURE_NAMES."""
+    blocks = page.blocks
+    matrix = np.zeros((len(blocks), len(FEATURE_NAMES)), dtype=float)
+    if not blocks:
+        return matrix
+    # Text and marker columns come first in the schema, page/site repetition last of them.
+    text, keys = _text_columns(blocks)
+    matrix[:, : text.shape[1]] = text
+
+    key_counts = Counter(keys)
+    matrix[:, _COLUMN["page_repeat"]] = [math.log1p(key_counts[key] - 1) for key in keys]
+    matrix[:, _COLUMN["site_repeat"]] = (
+        site_repetition.shares(page, keys) if site_repetition is not None else np.nan
+    )
+
+    chars = np.expm1(matrix[:, _COLUMN["log_chars"]])
+    link_chars = chars * matrix[:, _COLUMN["link_ratio"]]
+    count = len(blocks)
+    depths = np.array([block.depth for block in blocks], dtype=float)
+    matrix[:, _COLUMN["rel_position"]] = np.arange(count) / max(count - 1, 1)
+    matrix[:, _COLUMN["rel_char_position"]] = (np.cumsum(chars) - chars) / max(chars.sum(), 1.0)
+    matrix[:, _COLUMN["depth"]] = depths
+    matrix[:, _COLUMN["rel_depth"]] = depths / max(depths.max(), 1.0)
+    matrix[:, _COLUMN["page_log_blocks"]] = math.log1p(count)
+    matrix[:, _COLUMN["page_log_tokens"]] = math.log1p(np.expm1(matrix[:, _COLUMN["log_tokens"]]).sum())
+
+    containers = _container_columns(blocks, chars, link_chars)
+    matrix[:, _COLUMN["in_main_container"]] = containers[:, 0]
+    matrix[:, _COLUMN["main_container_share"]] = containers[:, 1]
+    first = _COLUMN["container0_share"]
+    matrix[:, first : first + 3 * CONTAINER_LEVELS] = containers[:, 2:]
+
+    for index, block in enumerate(blocks):
+        for family, distance in block.family_distance.items():
+            column = _COLUMN.get(f"class_{family}")
+            if column is not None:
+                matrix[index, column] = 1.0 / (1.0 + distance)
+        matrix[index, _COLUMN["tag_" + TAG_GROUPS.get(block.tag, "other")]] = 1.0
+
+    for offset in NEIGHBOUR_OFFSETS:
+        for name in NEIGHBOUR_COLUMNS:
+            matrix[:, _COLUMN[f"n{offset:+d}_{name}"]] = _shift(matrix[:, _COLUMN[name]], offset)
+    matrix[:, _COLUMN["window_log_tokens"]] = _window_mean(matrix[:, _COLUMN["log_tokens"]], WINDOW_RADIUS)
+    matrix[:, _COLUMN["window_link_ratio"]] = _window_mean(matrix[:, _COLUMN["link_ratio"]], WINDOW_RADIUS)
+    matrix[:, _COLUMN["window_punct_ratio"]] = _window_mean(matrix[:, _COLUMN["punct_ratio"]], WINDOW_RADIUS)
+    return matrix
+
+
+def pages_features(pages: Sequence[Page], site_repetition: SiteRepetition | None = None) -> np.ndarray:
+    """Feature rows of many pages, stacked in order (site repetition shared across them)."""
+    if not pages:
+        return np.zeros((0, len(FEATURE_NAMES)))
+    return np.vstack([page_features(page, site_repetition) for page in pages])

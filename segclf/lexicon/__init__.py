@@ -1,0 +1,153 @@
+"""Rules kept as data: error phrases and patterns, ad words and hosts, class/id tokens.
+
+The text files beside this module are the source of truth (see README.md here);
+this module only reads them once and compiles them into fast matchers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+LEXICON_DIR = Path(__file__).parent
+
+# Error families that on their own say "this block is an error message".
+STRONG_ERROR_FAMILIES = frozenset(
+    {"http_status", "server_page", "ssi", "php", "aspnet", "java", "database"}
+)
+# Families that say it in words a person would write: soft 404s, walls, maintenance.
+SOFT_ERROR_FAMILIES = frozenset({"soft404", "access_denied", "js_wall", "maintenance"})
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_NON_ALNUM = re.compile(r"[^0-9a-zA-Z]+")
+
+
+def _rows(name: str, fields: int) -> list[list[str]]:
+    """Non-comment, non-blank lines of a lexicon file split on tabs."""
+    path = LEXICON_DIR / name
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) < fields:
+            continue
+        rows.append([part.strip() for part in parts[: fields - 1]] + ["\t".join(parts[fields - 1 :]).strip()])
+    return rows
+
+
+def _family_regex(pairs: list[tuple[str, str]]) -> re.Pattern[str] | None:
+    """One alternation with a named group per family, so a single scan finds them all."""
+    by_family: dict[str, list[str]] = {}
+    for family, phrase in pairs:
+        if phrase:
+            by_family.setdefault(family, []).append(phrase)
+    if not by_family:
+        return None
+    groups = []
+    for family, phrases in sorted(by_family.items()):
+        # Longest first so alternation prefers the most specific phrase.
+        alternatives = "|".join(sorted(set(phrases), key=len, reverse=True))
+        groups.append(f"(?P<{_group_name(family)}>{alternatives})")
+    return re.compile("|".join(groups))
+
+
+def _group_name(family: str) -> str:
+    return re.sub(r"\W", "_", family)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Compiled matchers over the lexicon files."""
+
+    error_phrases: re.Pattern[str] | None
+    error_patterns: dict[str, list[re.Pattern[str]]]
+    ad_phrases: re.Pattern[str] | None
+    ad_words: re.Pattern[str] | None
+    token_families: dict[str, frozenset[str]]
+    ad_hosts: frozenset[str]
+
+    def error_families(self, lowered_text: str) -> set[str]:
+        """Families of the error phrases found in already lower-cased text."""
+        if self.error_phrases is None or not lowered_text:
+            return set()
+        return {match.lastgroup for match in self.error_phrases.finditer(lowered_text) if match.lastgroup}
+
+    def error_pattern_families(self, text: str) -> set[str]:
+        """Families of error regexes that match the (stripped) block text."""
+        return {
+            family
+            for family, patterns in self.error_patterns.items()
+            if any(pattern.search(text) for pattern in patterns)
+        }
+
+    def has_ad_phrase(self, lowered_text: str) -> bool:
+        if self.ad_phrases is not None and self.ad_phrases.search(lowered_text):
+            return True
+        return self.ad_words is not None and self.ad_words.search(lowered_text) is not None
+
+    def is_ad_host(self, host: str) -> bool:
+        """True for an ad host or any subdomain of one."""
+        host = host.lower().rstrip(".")
+        while host:
+            if host in self.ad_hosts:
+                return True
+            dot = host.find(".")
+            if dot < 0:
+                return False
+            host = host[dot + 1 :]
+        return False
+
+
+def attribute_tokens(value: str) -> list[str]:
+    """Tokens of a class or id value: `mainNav top-bar_2` -> main, nav, top, bar, 2."""
+    return [token.lower() for token in _NON_ALNUM.split(_CAMEL_BOUNDARY.sub(" ", value)) if token]
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    error_pairs = [
+        (_group_name(family), re.escape(phrase.lower())) for family, phrase in _rows("error_phrases.txt", 2)
+    ]
+    error_patterns: dict[str, list[re.Pattern[str]]] = {}
+    for family, pattern in _rows("error_patterns.txt", 2):
+        try:
+            error_patterns.setdefault(family, []).append(re.compile(pattern, re.IGNORECASE))
+        except re.error as exc:  # a bad rule must not take the tool down
+            raise ValueError(f"bad regex in lexicon/error_patterns.txt ({family}): {exc}") from exc
+
+    phrases, words = [], []
+    for lang, phrase in _rows("ad_phrases.txt", 2):
+        (words if lang == "word" else phrases).append(re.escape(phrase.lower()))
+    ad_phrases = re.compile("|".join(sorted(set(phrases), key=len, reverse=True))) if phrases else None
+    ad_words = (
+        re.compile(r"(?<!\w)(?:" + "|".join(sorted(set(words), key=len, reverse=True)) + r")(?!\w)")
+        if words
+        else None
+    )
+
+    families: dict[str, set[str]] = {}
+    for family, token in _rows("class_tokens.txt", 2):
+        families.setdefault(token.lower(), set()).add(family)
+    hosts_path = LEXICON_DIR / "ad_hosts.txt"
+    hosts = (
+        frozenset(
+            line.strip().lower()
+            for line in hosts_path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        )
+        if hosts_path.exists()
+        else frozenset()
+    )
+    return Lexicon(
+        error_phrases=_family_regex(error_pairs),
+        error_patterns=error_patterns,
+        ad_phrases=ad_phrases,
+        ad_words=ad_words,
+        token_families={token: frozenset(fams) for token, fams in families.items()},
+        ad_hosts=hosts,
+    )

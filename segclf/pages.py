@@ -1,0 +1,56 @@
+"""Bytes or files -> Page: the entry to the pipeline (decode, then split)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from segclf.blocks import Page, segment_text
+from segclf.decode import decode_html
+
+# Pages larger than this are refused rather than parsed: a crawler's 200 MB "page"
+# is a video or a dump, and parsing it would stall a whole batch.
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+
+
+class PageError(ValueError):
+    """A page that cannot be read; the message is one line, fit for a batch report."""
+
+
+def page_from_bytes(
+    data: bytes,
+    name: str = "",
+    encoding_hint: str | None = None,
+    site: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Page:
+    """Decode and split one page."""
+    if max_bytes and len(data) > max_bytes:
+        raise PageError(f"{name or 'page'}: {len(data):,} bytes is over the limit of {max_bytes:,} (see --max-bytes)")
+    decoded = decode_html(data, encoding_hint)
+    return segment_text(decoded.text, name=name, encoding=decoded.encoding, site=site)
+
+
+def read_page(path: Path, encoding_hint: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Page:
+    """Read and split one page file."""
+    try:
+        size = path.stat().st_size
+        if max_bytes and size > max_bytes:
+            raise PageError(f"{path}: {size:,} bytes is over the limit of {max_bytes:,} (see --max-bytes)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PageError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    return page_from_bytes(data, name=str(path), encoding_hint=encoding_hint, max_bytes=max_bytes)
+
+
+def find_html_files(inputs: list[Path]) -> list[Path]:
+    """Files named directly, plus every HTML file below named folders, in a stable order."""
+    found: list[Path] = []
+    for item in inputs:
+        if item.is_dir():
+            found.extend(
+                sorted(p for p in item.rglob("*") if p.is_file() and p.suffix.lower() in HTML_SUFFIXES)
+            )
+        else:
+            found.append(item)
+    return found

@@ -1,0 +1,27 @@
+"""Counting text the same way everywhere: tokens (CJK per character), normal forms."""
+
+from __future__ import annotations
+
+import re
+
+# Han, kana and CJK compatibility ideographs: scripts written without spaces, so each
+# character is a token. (Hangul is written with spaces and counts by words.)
+CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df"
+CJK_CHAR = re.compile(f"[{CJK_RANGES}]")
+TOKEN = re.compile(f"[{CJK_RANGES}]|[^\\W_{CJK_RANGES}]+")
+_DIGITS = re.compile(r"\d+")
+_SPACE = re.compile(r"\s+")
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens, one per CJK character; punctuation is dropped."""
+    return TOKEN.findall(text.lower())
+
+
+def count_tokens(text: str) -> int:
+    return len(TOKEN.findall(text))
+
+
+def repetition_key(text: str) -> str:
+    """The form under which two blocks count as the same string (case, spaces, numbers ignored)."""
+    return _DIGITS.sub("0", _SPACE.sub(" ", text.lower()).strip())
