@@ -119,6 +119,11 @@ def _host(url: str) -> str:
         return ""
 
 
+def _visible_chars(text: str) -> int:
+    """Characters other than white space: what every length and ratio in segclf counts."""
+    return len(text) - sum(text.count(space) for space in " \n\t\r\xa0\u3000")
+
+
 class _BlockBuilder:
     """Accumulates the text of the block being read and flushes it into a Block."""
 
@@ -137,7 +142,7 @@ class _BlockBuilder:
             return
         # Source line breaks are spaces, except in <pre>; <br> adds the real ones.
         self.parts.append(text if in_pre else text.replace("\n", " "))
-        visible = len(text.strip())
+        visible = _visible_chars(text)
         if visible:
             self.breaks_in_a_row = 0
             if in_link:
@@ -161,7 +166,7 @@ class _BlockBuilder:
                         ancestors=ancestors,
                         tokens=tokens,
                         family_distance=family_distance,
-                        link_chars=min(self.link_chars, len(text)),
+                        link_chars=min(self.link_chars, _visible_chars(text)),
                         link_count=self.link_count,
                         image_count=self.image_count,
                         urls=tuple(self.hosts),

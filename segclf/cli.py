@@ -101,6 +101,7 @@ def train(
     cv: Annotated[int, typer.Option(help="Cross-validate with K folds split by site before the final fit (0: off).")] = 0,
     kind: Annotated[str, typer.Option(help="Classifier: hgb (gradient-boosted trees) or forest.")] = "hgb",
     json_output: Annotated[bool, typer.Option("--json", help="Print the CV report as JSON.")] = False,
+    card: Annotated[Optional[Path], typer.Option(help="Also write a model card (markdown) to this file.")] = None,
 ) -> None:
     """Train a model on labeled pages (and report cross-validated accuracy with --cv)."""
     from segclf.evaluate import build_report, format_report
@@ -114,6 +115,7 @@ def train(
     pages = [item.page for item in labeled]
     labels = [item.labels for item in labeled]
     scores = {}
+    report_text = ""
     if cv:
         from segclf.crossval import cross_validate
 
@@ -122,15 +124,23 @@ def train(
         results, folds = cross_validate(pages, labels, folds=cv, kind=kind)
         report = build_report(results)
         scores = {"cv_folds": folds, "cv_split": "by site", **_summary(report)}
+        report_text = format_report(report, f"{folds}-fold cross-validation, folds split by site")
         if json_output:
             typer.echo(json.dumps(report.to_dict(), indent=1))
         else:
-            typer.echo(format_report(report, f"{folds}-fold cross-validation, folds split by site"))
-            typer.echo("")
+            typer.echo(report_text + "\n")
     trained_on = {"inputs": [str(path) for path in data], "pages": len(pages), "sites": len({p.site for p in pages})}
     model = fit_model(pages, labels, kind=kind, trained_on=trained_on)
     model.metadata["scores"] = scores
     digest = save_model(model, output)
+    if card is not None:
+        from segclf.modelcard import model_card
+        from segclf.model import current_versions
+
+        model.metadata["versions"] = current_versions()
+        command = "segclf train " + " ".join(map(str, data)) + f" -o {output}" + (f" --cv {cv}" if cv else "")
+        command += (f" --kind {kind}" if kind != "hgb" else "") + f" --card {card}"
+        card.write_text(model_card(model, digest, command, report_text), encoding="utf-8")
     warn(
         f"trained on {len(pages)} pages ({model.metadata['blocks']} blocks) from {trained_on['sites']} sites; "
         f"wrote {output} (sha256 {digest[:12]})"

@@ -197,7 +197,7 @@ def _text_columns(blocks: Sequence[Block]) -> tuple[np.ndarray, list[str]]:
     keys = []
     for index, block in enumerate(blocks):
         text = block.text
-        chars = len(text) - text.count(" ") - text.count("\n")
+        chars = len(text) - text.count(" ") - text.count("\n") - text.count("\u3000")
         found_tokens = TOKEN.findall(text)
         token_count = len(found_tokens)
         cjk = len(CJK_CHAR.findall(text))

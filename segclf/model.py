@@ -138,7 +138,7 @@ def fit_model(
     )
 
 
-def _versions() -> dict[str, str]:
+def current_versions() -> dict[str, str]:
     import joblib
     import sklearn
 
@@ -163,7 +163,7 @@ def save_model(model: SegmentModel, path: Path) -> str:
     payload = {
         "format": MODEL_FORMAT,
         "format_version": MODEL_FORMAT_VERSION,
-        "versions": _versions(),
+        "versions": current_versions(),
         "feature_schema": FEATURE_SCHEMA,
         "labels": list(model.labels),
         "metadata": model.metadata,
@@ -216,7 +216,7 @@ def load_model(path: Path, expected_sha256: str | None = None) -> SegmentModel:
     if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
         raise ModelError(f"{path}: not a segclf model (a joblib file made by something else); train one with `segclf train`")
     versions = payload.get("versions", {})
-    current = _versions()
+    current = current_versions()
     if payload.get("format_version") != MODEL_FORMAT_VERSION:
         raise ModelError(
             f"{path}: model format {payload.get('format_version')} but this segclf reads format {MODEL_FORMAT_VERSION}; retrain it"

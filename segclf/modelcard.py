@@ -1,0 +1,63 @@
+"""A model's card (models/README.md): what it was trained on, when, with what, how well."""
+
+from __future__ import annotations
+
+from segclf.model import SegmentModel
+
+
+def model_card(model: SegmentModel, sha256: str, command: str, cv_report_text: str = "") -> str:
+    meta = model.metadata
+    versions = meta.get("versions", {})
+    trained_on = meta.get("trained_on", {})
+    counts = meta.get("label_counts", {})
+    lines = [
+        "# segclf default model",
+        "",
+        "The model `segclf clean` uses when no `--model` is given: a block classifier that labels",
+        "each block of a page **body**, **nav**, **error** or **ad** (definitions: docs/labeling.md).",
+        "",
+        "## Rebuild it",
+        "",
+        "```",
+        command,
+        "```",
+        "",
+        "Training is deterministic (fixed seed); the same data and versions give the same scores.",
+        "",
+        "## What it was trained on",
+        "",
+        f"- inputs: {', '.join(trained_on.get('inputs', []))}",
+        f"- {meta.get('pages')} pages from {trained_on.get('sites')} sites, {meta.get('blocks')} labeled blocks:"
+        + ", ".join(f" {label} {count}" for label, count in counts.items()),
+        f"- classifier: {meta.get('kind')} ({type(model.estimator).__name__}), class-balanced, "
+        "block weight sqrt(tokens) capped",
+        f"- trained at: {meta.get('trained_at')}",
+        "- versions: " + ", ".join(f"{name} {version}" for name, version in versions.items()),
+        f"- file: `segclf-default.joblib`, SHA-256 `{sha256}` (also in `segclf-default.joblib.sha256`,",
+        "  checked on every load)",
+        "",
+        "## Scores",
+        "",
+    ]
+    if cv_report_text:
+        lines += [
+            "Cross-validated on the training pages with folds split by site (no site is on both sides",
+            "of a fold); these are the figures the rebuild command prints:",
+            "",
+            "```",
+            cv_report_text,
+            "```",
+        ]
+    else:
+        lines.append("No cross-validation was run for this build.")
+    lines += [
+        "",
+        "## Limits",
+        "",
+        "- Trained only on the project's own labeled pages (`labeled/`): small, written by the",
+        "  project, so its figures say how well it learns these layouts, not how it does on",
+        "  the open web. Retrain on your own labeled pages when your sites differ.",
+        "- A joblib file is a pickle: loading one runs code. Load only model files from a",
+        "  source you trust.",
+    ]
+    return "\n".join(lines) + "\n"

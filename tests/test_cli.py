@@ -1,0 +1,133 @@
+"""The CLI end to end: train, evaluate, clean, blocks, and clear errors on bad input."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from segclf.cli import app
+
+runner = CliRunner()
+
+
+def run(*args, input=None):
+    return runner.invoke(app, [str(a) for a in args], input=input)
+
+
+def test_train_with_cv_prints_a_site_split_report(sample_files, tmp_path):
+    model = tmp_path / "m.joblib"
+    card = tmp_path / "card.md"
+    result = run("train", *sample_files, "-o", model, "--cv", 2, "--card", card)
+    assert result.exit_code == 0, result.output
+    assert "2-fold cross-validation, folds split by site" in result.stdout
+    assert "confusion matrix" in result.stdout
+    assert "body text, bag of tokens" in result.stdout
+    assert model.exists()
+    assert "segclf train" in card.read_text() and "SHA-256" in card.read_text()
+
+
+def test_evaluate_json_report(small_model, sample_files):
+    result = run("evaluate", *sample_files[:3], "--model", small_model, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert set(report["by_blocks"]) == {"body", "nav", "error", "ad"}
+    assert report["confusion"]["rows"] == "gold"
+    assert 0 <= report["body_tokens"]["f1"] <= 1
+
+
+@pytest.mark.parametrize("fmt, marker", [("text", ""), ("markdown", ""), ("html", "<!DOCTYPE html>"), ("json", '"verdict"')])
+def test_clean_formats(small_model, sample_files, fmt, marker):
+    result = run("clean", sample_files[0], "--model", small_model, "--format", fmt)
+    assert result.exit_code == 0, result.output
+    assert marker in result.stdout
+    assert result.stdout.strip()
+
+
+def test_clean_json_has_every_block_with_label_probability_and_path(small_model, sample_files):
+    result = run("clean", sample_files[0], "--model", small_model, "--format", "json")
+    record = json.loads(result.stdout)
+    assert record["verdict"] in ("ok", "error", "empty")
+    for block in record["blocks"]:
+        assert block["label"] in ("body", "nav", "error", "ad")
+        assert 0 <= block["probability"] <= 1
+        assert block["path"] and block["text"]
+
+
+def test_clean_keep_selects_labels(small_model, sample_files):
+    body = run("clean", sample_files[0], "--model", small_model).stdout
+    everything = run("clean", sample_files[0], "--model", small_model, "--keep", "body,nav,error,ad").stdout
+    assert len(everything) > len(body)
+
+
+def test_clean_stdin(small_model):
+    html = "<html><body><p>" + "A sentence of an article, with words. " * 20 + "</p></body></html>"
+    result = run("clean", "-", "--model", small_model, "--format", "json", input=html)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["source"] == "<stdin>"
+
+
+def test_clean_folder_writes_a_file_per_page_and_reports_broken_ones(small_model, sample_files, tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for path in sample_files[:3]:
+        (pages / path.name).write_bytes(path.read_bytes())
+    (pages / "unreadable.html").mkdir()  # a "page" that cannot be read
+    (pages / "empty.html").write_bytes(b"")
+    out = tmp_path / "out"
+    result = run("clean", pages, "-o", out, "--model", small_model, "--format", "markdown")
+    names = sorted(p.name for p in out.iterdir())
+    assert [path.with_suffix(".md").name for path in sorted(sample_files[:3])] == [n for n in names if n != "empty.md"]
+    assert result.exit_code == 0, result.output
+
+
+def test_broken_page_is_skipped_and_exit_status_says_so(small_model, sample_files, tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "good.html").write_bytes(b"<p>" + b"A sentence of an article. " * 20 + b"</p>")
+    (pages / "huge.html").write_bytes(b"<p>" + b"x" * 5000 + b"</p>")
+    out = tmp_path / "out"
+    result = run("clean", pages, "-o", out, "--model", small_model, "--max-bytes", 4000)
+    assert result.exit_code == 1
+    assert "huge.html" in result.stderr and "over the limit" in result.stderr
+    assert (out / "good.txt").exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["clean", "no-such.html"], "no such file or folder"),
+        (["clean", "-", "--format", "pdf"], "--format takes one of"),
+        (["clean", "-", "--keep", "junk"], "--keep takes labels"),
+        (["evaluate", "no-such-dir"], "no such file or folder"),
+    ],
+)
+def test_bad_arguments_give_one_line_errors(small_model, args, message):
+    result = run(*args, "--model", small_model)
+    assert result.exit_code != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_corrupt_model_gives_one_line_error(sample_files, tmp_path):
+    bad = tmp_path / "bad.joblib"
+    bad.write_bytes(b"not a model")
+    result = run("clean", sample_files[0], "--model", bad)
+    assert result.exit_code == 2
+    assert "not a readable model file" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_blocks_table(small_model, sample_files):
+    result = run("blocks", sample_files[0], "--model", small_model)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "blocks, encoding" in lines[0]
+    assert any(" body " in line for line in lines[2:])
+
+
+def test_help_for_every_command():
+    for command in ("train", "evaluate", "clean", "blocks"):
+        result = run(command, "--help")
+        assert result.exit_code == 0
+        assert "Usage" in result.output
