@@ -66,6 +66,10 @@ class Block:
     image_count: int = 0
     urls: tuple[str, ...] = ()  # hosts of links and embedded images in the block
     marked_label: str | None = None  # from a data-segclf ancestor (labeled pages only)
+    # Where the text came from, (element, "text" | "tail") pairs, only when asked for:
+    # the importer needs it to write labels back into the page.
+    sources: list[tuple[etree._Element, str]] | None = field(default=None, repr=False, compare=False)
+    owner: etree._Element | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -127,7 +131,9 @@ def _visible_chars(text: str) -> int:
 class _BlockBuilder:
     """Accumulates the text of the block being read and flushes it into a Block."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_sources: bool = False) -> None:
+        self.keep_sources = keep_sources
+        self.sources: list[tuple[etree._Element, str]] = []
         self.blocks: list[Block] = []
         self.parts: list[str] = []
         self.link_chars = 0
@@ -137,9 +143,13 @@ class _BlockBuilder:
         self.label_chars: dict[str | None, int] = {}
         self.breaks_in_a_row = 0
 
-    def add_text(self, text: str | None, in_link: bool, label: str | None, in_pre: bool) -> None:
+    def add_text(
+        self, text: str | None, in_link: bool, label: str | None, in_pre: bool, source: tuple | None = None
+    ) -> None:
         if not text:
             return
+        if self.keep_sources and source is not None and text.strip():
+            self.sources.append(source)
         # Source line breaks are spaces, except in <pre>; <br> adds the real ones.
         self.parts.append(text if in_pre else text.replace("\n", " "))
         visible = _visible_chars(text)
@@ -149,13 +159,13 @@ class _BlockBuilder:
                 self.link_chars += visible
             self.label_chars[label] = self.label_chars.get(label, 0) + visible
 
-    def flush(self, context: tuple[str, str, int, tuple[int, ...], tuple[str, ...], dict[str, int]]) -> None:
+    def flush(self, context: tuple) -> None:
         if self.parts:
             raw = "".join(self.parts)
             lines = (_SPACES.sub(" ", line).strip() for line in raw.split("\n"))
             text = "\n".join(line for line in lines if line)
             if text:
-                tag, path, depth, ancestors, tokens, family_distance = context
+                tag, path, depth, ancestors, tokens, family_distance, owner = context
                 label = max(self.label_chars.items(), key=lambda item: item[1])[0] if self.label_chars else None
                 self.blocks.append(
                     Block(
@@ -170,38 +180,41 @@ class _BlockBuilder:
                         link_count=self.link_count,
                         image_count=self.image_count,
                         urls=tuple(self.hosts),
+                        sources=self.sources if self.keep_sources else None,
+                        owner=owner if self.keep_sources else None,
                         marked_label=label,
                     )
                 )
         self.parts = []
+        self.sources = []
         self.link_chars = self.link_count = self.image_count = 0
         self.hosts = []
         self.label_chars = {}
 
 
-def split_blocks(root: etree._Element | None) -> list[Block]:
+def split_blocks(root: etree._Element | None, keep_sources: bool = False) -> list[Block]:
     """Walk the tree once and cut it into blocks at block-level boundaries."""
     if root is None:
         return []
     lexicon = load_lexicon()
-    builder = _BlockBuilder()
-    # Stack of open block-level elements: (tag, path, id, tokens, families, depth).
-    block_stack: list[tuple[str, str, int, tuple[str, ...], frozenset[str], int]] = []
+    builder = _BlockBuilder(keep_sources)
+    # Stack of open block-level elements: (tag, path, id, tokens, families, depth, element).
+    block_stack: list[tuple[str, str, int, tuple[str, ...], frozenset[str], int, etree._Element]] = []
     label_stack: list[str | None] = [None]
     depth = 0
     link_depth = 0
     pre_depth = 0
     next_id = 0
 
-    def context() -> tuple[str, str, int, tuple[int, ...], tuple[str, ...], dict[str, int]]:
+    def context() -> tuple:
         if not block_stack:
-            return ("body", "body", 0, (), (), {})
+            return ("body", "body", 0, (), (), {}, root)
         distances: dict[str, int] = {}
         for distance, entry in enumerate(reversed(block_stack[-MAX_TOKEN_DISTANCE:])):
             for family in entry[4]:
                 distances.setdefault(family, distance)
         top = block_stack[-1]
-        return (top[0], top[1], top[5], tuple(entry[2] for entry in block_stack), top[3], distances)
+        return (top[0], top[1], top[5], tuple(entry[2] for entry in block_stack), top[3], distances, top[6])
 
     walker = etree.iterwalk(root, events=("start", "end"))
     skipped: set[int] = set()
@@ -230,7 +243,7 @@ def split_blocks(root: etree._Element | None) -> list[Block]:
                 first = element.get("id") or (element.get("class") or "").split(" ")[0]
                 segment = tag + (("#" if element.get("id") else ".") + first.strip() if first.strip() else "")
                 parent_path = block_stack[-1][1] + ">" if block_stack else ""
-                block_stack.append((tag, parent_path + segment, next_id, tuple(tokens), families, depth))
+                block_stack.append((tag, parent_path + segment, next_id, tuple(tokens), families, depth, element))
                 next_id += 1
             elif tag == "br":
                 builder.breaks_in_a_row += 1
@@ -253,7 +266,7 @@ def split_blocks(root: etree._Element | None) -> list[Block]:
                     builder.hosts.append(host)
             if tag == "pre":
                 pre_depth += 1
-            builder.add_text(element.text, link_depth > 0, label_stack[-1], pre_depth > 0)
+            builder.add_text(element.text, link_depth > 0, label_stack[-1], pre_depth > 0, (element, "text"))
         else:
             if id(element) in skipped:
                 skipped.discard(id(element))
@@ -267,7 +280,7 @@ def split_blocks(root: etree._Element | None) -> list[Block]:
                     pre_depth -= 1
                 depth -= 1
                 label_stack.pop()
-            builder.add_text(element.tail, link_depth > 0, label_stack[-1], pre_depth > 0)
+            builder.add_text(element.tail, link_depth > 0, label_stack[-1], pre_depth > 0, (element, "tail"))
     builder.flush(context())
     return builder.blocks
 

@@ -326,6 +326,48 @@ def blocks(
         )
 
 
+@app.command("import")
+def import_command(
+    corpus: Annotated[Path, typer.Argument(help="A corpus folder with html/, gold/ and meta.jsonl.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the labeled pages (OUT/train, OUT/test).")],
+    split: Annotated[str, typer.Option(help="Which pages: train, test or all.")] = "all",
+    limit: Annotated[int, typer.Option(help="Import at most this many pages (0: all).")] = 0,
+    ads: Annotated[bool, typer.Option("--ads/--no-ads", help="Weak-label ads with the EasyList filters.")] = True,
+    easylist: Annotated[Optional[Path], typer.Option(help="EasyList folder (default: ../shared/corpora/easylist).")] = None,
+) -> None:
+    """Turn a corpus with gold text into labeled pages (gold aligned to blocks, weak ad/error labels)."""
+    from segclf.corpus import is_corpus_folder, read_corpus
+    from segclf.importer import easylist_ad_matcher, format_stats, import_corpus
+
+    if not is_corpus_folder(corpus):
+        fail(f"{corpus} is not a corpus folder (it needs html/ and meta.jsonl)")
+    if split not in ("train", "test", "all"):
+        fail(f"--split takes train, test or all; got {split!r}")
+    if output.resolve() == corpus.resolve() or corpus.resolve() in output.resolve().parents:
+        fail("--output must be outside the corpus folder")
+    pages = [page for page in read_corpus(corpus) if split == "all" or page.split == split]
+    if limit:
+        pages = pages[:limit]
+    if not pages:
+        fail(f"{corpus}: no pages with both html and gold text")
+    matcher = None
+    if ads:
+        try:
+            matcher = easylist_ad_matcher(easylist)
+        except (FileNotFoundError, ImportError) as exc:
+            fail(f"cannot load the EasyList filters ({exc}); pass --easylist DIR or --no-ads")
+    stats = import_corpus(
+        pages,
+        output,
+        ad_matcher=matcher,
+        on_error=lambda message: warn(f"skipped: {message}"),
+        progress=_progress,
+    )
+    typer.echo(format_stats(corpus.name, stats))
+    if stats.failed:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()
 

@@ -48,3 +48,73 @@ def read_labeled(path: Path) -> LabeledPage:
 
 def find_labeled_files(inputs: list[Path]) -> list[Path]:
     return find_html_files(inputs)
+
+
+def mark_labels(blocks: list, labels: list[str]) -> int:
+    """Write block labels into the tree the blocks were split from (split with keep_sources).
+
+    Each block-level element that holds text gets the label of its blocks; where one
+    element holds blocks of different labels, the minority blocks' text is wrapped in
+    `<span data-segclf=...>` (inline, so the split does not change). Returns the number
+    of wrapped text pieces.
+    """
+    from lxml import etree
+
+    by_owner: dict[int, tuple[object, list[int]]] = {}
+    for index, block in enumerate(blocks):
+        if block.owner is None or block.sources is None:
+            raise ValueError("mark_labels needs blocks split with keep_sources=True")
+        by_owner.setdefault(id(block.owner), (block.owner, []))[1].append(index)
+    wrapped = 0
+    for owner, indices in by_owner.values():
+        owner_labels = [labels[i] for i in indices]
+        majority = max(set(owner_labels), key=owner_labels.count)
+        owner.set("data-segclf", majority)
+        for index in indices:
+            if labels[index] == majority:
+                continue
+            for element, kind in blocks[index].sources:
+                span = etree.Element("span")
+                span.set("data-segclf", labels[index])
+                if kind == "text":
+                    span.text, element.text = element.text, None
+                    element.insert(0, span)
+                else:
+                    span.text, element.tail = element.tail, None
+                    element.addnext(span)
+                wrapped += 1
+    return wrapped
+
+
+def set_page_meta(root, name: str, value: str) -> None:
+    """Set (or replace) a `<meta name=... content=...>` in the page's head."""
+    from lxml import etree
+
+    head = root.find("head")
+    if head is None:
+        head = etree.Element("head")
+        root.insert(0, head)
+    for meta in head.findall("meta"):
+        if meta.get("name") == name:
+            head.remove(meta)
+    meta = etree.SubElement(head, "meta")
+    meta.set("name", name)
+    meta.set("content", value)
+
+
+def serialize_labeled(root) -> bytes:
+    """The labeled page as UTF-8 bytes declaring UTF-8 (old charset declarations removed)."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    head = root.find("head")
+    if head is None:
+        head = etree.Element("head")
+        root.insert(0, head)
+    for meta in list(head.iter("meta")):
+        if meta.get("charset") is not None or (meta.get("http-equiv") or "").lower() == "content-type":
+            meta.getparent().remove(meta)
+    charset = etree.Element("meta")
+    charset.set("charset", "utf-8")
+    head.insert(0, charset)
+    return lxml_html.tostring(root, encoding="utf-8", method="html", doctype="<!DOCTYPE html>")
