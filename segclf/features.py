@@ -230,7 +230,7 @@ def _text_columns(blocks: Sequence[Block]) -> tuple[np.ndarray, list[str]]:
             1.0 if "weak" in families else 0.0,
             1.0 if "server_signature" in patterns else 0.0,
             1.0 if "status_line" in patterns else 0.0,
-            1.0 if patterns - {"server_signature", "status_line"} else 0.0,
+            1.0 if patterns - {"server_signature", "status_line", "weak"} else 0.0,
             1.0 if lexicon.has_ad_phrase(lowered) and chars <= 200 else 0.0,
             ad_hosts / len(block.urls) if block.urls else 0.0,
         )

@@ -59,9 +59,9 @@ def weak_error_label(block: Block) -> str | None:
     families = lexicon.error_families(text.lower()) & STRONG_ERROR_FAMILIES
     if families:
         return "error:" + sorted(families)[0]
-    patterns = lexicon.error_pattern_families(text.strip())
-    if "server_signature" in patterns or "status_line" in patterns:
-        return "error:" + sorted(patterns & {"server_signature", "status_line"})[0]
+    patterns = lexicon.error_pattern_families(text.strip()) - {"weak"}
+    if patterns:
+        return "error:" + sorted(patterns)[0]
     return None
 
 

@@ -15,7 +15,7 @@ LEXICON_DIR = Path(__file__).parent
 
 # Error families that on their own say "this block is an error message".
 STRONG_ERROR_FAMILIES = frozenset(
-    {"http_status", "server_page", "ssi", "php", "aspnet", "java", "database"}
+    {"http_status", "server_page", "ssi", "php", "aspnet", "java", "python", "database"}
 )
 # Families that say it in words a person would write: soft 404s, walls, maintenance.
 SOFT_ERROR_FAMILIES = frozenset({"soft404", "access_denied", "js_wall", "maintenance"})
@@ -40,31 +40,26 @@ def _rows(name: str, fields: int) -> list[list[str]]:
     return rows
 
 
-def _family_regex(pairs: list[tuple[str, str]]) -> re.Pattern[str] | None:
-    """One alternation with a named group per family, so a single scan finds them all."""
+def _alternation(phrases: list[str]) -> re.Pattern[str]:
+    # Longest first so alternation prefers the most specific phrase.
+    return re.compile("|".join(sorted(set(phrases), key=len, reverse=True)))
+
+
+def _family_regexes(pairs: list[tuple[str, str]]) -> dict[str, re.Pattern[str]]:
+    """One regex per family (phrases of two families may start at the same place)."""
     by_family: dict[str, list[str]] = {}
     for family, phrase in pairs:
         if phrase:
             by_family.setdefault(family, []).append(phrase)
-    if not by_family:
-        return None
-    groups = []
-    for family, phrases in sorted(by_family.items()):
-        # Longest first so alternation prefers the most specific phrase.
-        alternatives = "|".join(sorted(set(phrases), key=len, reverse=True))
-        groups.append(f"(?P<{_group_name(family)}>{alternatives})")
-    return re.compile("|".join(groups))
-
-
-def _group_name(family: str) -> str:
-    return re.sub(r"\W", "_", family)
+    return {family: _alternation(phrases) for family, phrases in sorted(by_family.items())}
 
 
 @dataclass(frozen=True)
 class Lexicon:
     """Compiled matchers over the lexicon files."""
 
-    error_phrases: re.Pattern[str] | None
+    any_error_phrase: re.Pattern[str] | None  # all families at once: most blocks match none
+    error_phrases: dict[str, re.Pattern[str]]
     error_patterns: dict[str, list[re.Pattern[str]]]
     ad_phrases: re.Pattern[str] | None
     ad_words: re.Pattern[str] | None
@@ -73,9 +68,9 @@ class Lexicon:
 
     def error_families(self, lowered_text: str) -> set[str]:
         """Families of the error phrases found in already lower-cased text."""
-        if self.error_phrases is None or not lowered_text:
+        if self.any_error_phrase is None or not lowered_text or not self.any_error_phrase.search(lowered_text):
             return set()
-        return {match.lastgroup for match in self.error_phrases.finditer(lowered_text) if match.lastgroup}
+        return {family for family, regex in self.error_phrases.items() if regex.search(lowered_text)}
 
     def error_pattern_families(self, text: str) -> set[str]:
         """Families of error regexes that match the (stripped) block text."""
@@ -104,15 +99,30 @@ class Lexicon:
 
 
 def attribute_tokens(value: str) -> list[str]:
-    """Tokens of a class or id value: `mainNav top-bar_2` -> main, nav, top, bar, 2."""
-    return [token.lower() for token in _NON_ALNUM.split(_CAMEL_BOUNDARY.sub(" ", value)) if token]
+    """Tokens of a class or id value, so that lexicon entries match however sites spell them.
+
+    `mainNav sr-only sidebar2` -> mainnav, main, nav, sr-only, sr, only, sidebar2, sidebar:
+    whole names (for hyphenated entries), their parts, and parts without trailing digits.
+    """
+    found: list[str] = []
+    for name in value.split():
+        lowered = name.lower()
+        found.append(lowered)
+        for part in _NON_ALNUM.split(_CAMEL_BOUNDARY.sub(" ", name)):
+            if not part:
+                continue
+            part = part.lower()
+            if part != lowered:
+                found.append(part)
+            stripped = part.rstrip("0123456789")
+            if stripped and stripped != part:
+                found.append(stripped)
+    return found
 
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
-    error_pairs = [
-        (_group_name(family), re.escape(phrase.lower())) for family, phrase in _rows("error_phrases.txt", 2)
-    ]
+    error_pairs = [(family, re.escape(phrase.lower())) for family, phrase in _rows("error_phrases.txt", 2)]
     error_patterns: dict[str, list[re.Pattern[str]]] = {}
     for family, pattern in _rows("error_patterns.txt", 2):
         try:
@@ -123,9 +133,10 @@ def load_lexicon() -> Lexicon:
     phrases, words = [], []
     for lang, phrase in _rows("ad_phrases.txt", 2):
         (words if lang == "word" else phrases).append(re.escape(phrase.lower()))
-    ad_phrases = re.compile("|".join(sorted(set(phrases), key=len, reverse=True))) if phrases else None
+    ad_phrases = _alternation(phrases) if phrases else None
+    # ASCII boundaries: "PR" must match in "PR記事" but not in "PRESS".
     ad_words = (
-        re.compile(r"(?<!\w)(?:" + "|".join(sorted(set(words), key=len, reverse=True)) + r")(?!\w)")
+        re.compile(r"(?<![a-z0-9])(?:" + "|".join(sorted(set(words), key=len, reverse=True)) + r")(?![a-z0-9])")
         if words
         else None
     )
@@ -144,7 +155,8 @@ def load_lexicon() -> Lexicon:
         else frozenset()
     )
     return Lexicon(
-        error_phrases=_family_regex(error_pairs),
+        any_error_phrase=_alternation([phrase for _, phrase in error_pairs]) if error_pairs else None,
+        error_phrases=_family_regexes(error_pairs),
         error_patterns=error_patterns,
         ad_phrases=ad_phrases,
         ad_words=ad_words,

@@ -1,0 +1,698 @@
+"""EasyList filters -> the ad elements and ad URLs of a parsed page (weak labels for "ad").
+
+A training page's non-body block is weak-labelled ``ad`` when it sits inside an element the
+filter lists hide, or when its links mostly point to ad servers. This module answers both
+questions from the raw lists in ``shared/corpora/easylist`` (EasyList split into its sections,
+plus EasyList China, which matters because the project handles Chinese pages):
+
+* ``ad_elements`` - elements hidden by element-hiding rules (``##sel``), by rule family:
+  ``generic_hide`` (EasyList rules for every site), ``specific_hide`` (EasyList rules for the
+  page's site or a parent domain), ``china_hide`` (EasyList China, generic and specific).
+  Exceptions (``#@#sel``, and ``@@||site^$elemhide/generichide/specifichide/document``) are
+  honoured across all lists, as an ad blocker loading them together would.
+* ``is_ad_url`` - ``adserver`` when a URL's host or a parent domain has a ``||host^`` rule in
+  the EasyList adservers / thirdparty files (and the publishers' own ad hosts of the
+  specific_block files, e.g. ``||ad.khan.co.kr^``), ``china_network`` for EasyList China's
+  ``||host^`` rules; ``@@||host^`` exceptions win unless the block rule is ``$important``.
+  Path-pattern rules are skipped (and counted): a weak label needs "is this an ad server",
+  not a full request matcher.
+
+EasyPrivacy is not loaded: trackers (analytics pixels) are not ads, and labelling their
+blocks ``ad`` would teach the classifier the wrong thing.
+
+Why our own parser of the ``##`` / ``#@#`` / ``||host^`` syntax plus cssselect, and not a
+library (measured on this machine, on the 200-page sample described in the report):
+
+* ``adblock`` 0.6.0 (Brave's adblock-rust bindings, last release 2022) loads EasyList in
+  ~0.7 s and has the right index (``hidden_class_id_selectors`` for generic class/id rules,
+  ``url_cosmetic_resources`` for site rules), but it only gives selector strings: we still
+  need cssselect to run them on lxml, it cannot say which list (family) a selector came
+  from without one engine per family, it returns all ~500 generic attribute selectors
+  (``[id^="div-gpt-ad"]``, ``a[href^=...]``) for every page, un-indexed, and it reports
+  nothing about rules it skipped. ``braveblock`` wraps the same engine for URLs only;
+  ``adblockparser`` (2016) is regex-per-rule URL matching, slow and unmaintained.
+* The syntax we need is small and stable: a domain list, a separator, a CSS selector; or
+  ``||host^$options``. Parsing it ourselves lets every generic selector be indexed by a key
+  it cannot match without (an id, a class, an attribute value, an attribute name or a tag
+  in its chain, negations excluded), so a page only evaluates the few selectors whose key
+  occurs in it; plain ``.class`` / ``#id`` rules (95 % of EasyList's generic rules) need no
+  XPath at all. cssselect (what ``lxml.cssselect`` uses) turns the rest into XPath.
+
+cssselect before 1.5 mistranslates ``:has()`` / ``:is()`` / ``:where()`` (silently wrong
+XPath), so on those versions such selectors are skipped as ``css_unsupported``; the
+``bench`` extra's readability-lxml pins cssselect < 1.4. cssselect 1.6 also parses
+``:has([attr])`` and the ``[attr="v" i]`` flag.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+try:
+    import cssselect
+    from cssselect import HTMLTranslator, SelectorError
+    from cssselect import parser as css_tree
+except ImportError as error:  # pragma: no cover - depends on the install
+    raise ImportError("segclf.easylist needs cssselect: pip install 'segclf[corpora]'") from error
+
+from segclf.corpus import registered_domain
+
+DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "easylist"
+
+GENERIC_HIDE = "generic_hide"
+SPECIFIC_HIDE = "specific_hide"
+CHINA_HIDE = "china_hide"
+ADSERVER = "adserver"
+CHINA_NETWORK = "china_network"
+# When several families hide one element, the most specific evidence names it.
+HIDE_FAMILIES = (SPECIFIC_HIDE, GENERIC_HIDE, CHINA_HIDE)
+URL_FAMILIES = (ADSERVER, CHINA_NETWORK)
+_HIDE_RANK = {family: rank for rank, family in enumerate(HIDE_FAMILIES)}
+_URL_RANK = {family: rank for rank, family in enumerate(URL_FAMILIES)}
+
+# EasyList files whose ||host^ rules name ad servers (the rest are path patterns).
+_AD_HOST_FILE_PARTS = ("adservers", "thirdparty", "specific_block")
+
+_CSSSELECT_VERSION = tuple(int(part) for part in re.findall(r"\d+", cssselect.__version__)[:2])
+# Older cssselect parses these but emits wrong XPath (e.g. `.a:has(> .b)` tests .b on .a).
+_RELATIONAL_OK = _CSSSELECT_VERSION >= (1, 5)
+_RELATIONAL = re.compile(r":(?:has|is|where)\(")
+# uBO / ABP procedural and action operators: not CSS, cannot be run as XPath.
+_PROCEDURAL = re.compile(
+    r":(?:-abp-[a-z-]+|has-text|contains|style|remove|remove-attr|remove-class|upward|xpath"
+    r"|matches-css(?:-before|-after)?|matches-attr|matches-path|matches-prop|matches-media"
+    r"|min-text-length|nth-ancestor|watch-attr|others|if|if-not)\("
+)
+# domains + separator + body. Separators: ## #@# #?# #@?# #$# #@$# #%# #@%#.
+_COSMETIC = re.compile(r"^([^#|/$]*)(#@?[?$%]?#)(.+)$")
+_SIMPLE = re.compile(r"^([.#])(-?[^\W\d][\w-]*)$")
+_HOST_RULE = re.compile(r"^\|\|([^/^*|$:?&=]+)(?:\^\|?|/)$")
+_FAST_HOST_RULE = re.compile(r"^(@@)?\|\|([a-z0-9_-]+(?:\.[a-z0-9_-]+)+)\^(?:\$([^$/]*))?$")
+_DOMAIN_LIST = re.compile(r"^[a-z0-9_.*~,|\-]*$")  # no "/": uBO regex domains are not handled
+_HOSTNAME = re.compile(r"^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$")
+
+_PAGE_OPTIONS = {
+    "elemhide": "elemhide",
+    "ehide": "elemhide",
+    "generichide": "generichide",
+    "ghide": "generichide",
+    "specifichide": "specifichide",
+    "shide": "specifichide",
+    "document": "document",
+    "doc": "document",
+    "genericblock": "genericblock",
+}
+# Options that make a network rule something other than "block this host".
+_MODIFIER_OPTIONS = frozenset(
+    """csp redirect redirect-rule removeparam queryprune rewrite replace header removeheader
+    permissions urltransform uritransform urlskip badfilter denyallow to method cname
+    ipaddress empty mp4 inline-script inline-font""".split()
+)
+
+_TRANSLATOR = HTMLTranslator()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class HideRule:
+    """One element-hiding selector (a rule with a selector group becomes one per member)."""
+
+    selector: str  # the rule's selector text: what #@# exceptions name
+    family: str
+    key: tuple  # what a page must contain for the selector to match: ("class", "ad"), ...
+    member: int  # which member of the selector group; -1: a plain .class / #id rule, no XPath
+    include: frozenset[str] = frozenset()  # domains the rule is limited to (empty: all)
+    exclude: frozenset[str] = frozenset()  # ~domains
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class NetRule:
+    """One ``||host^`` rule (block or ``@@`` exception) and the options that limit it."""
+
+    family: str
+    third_party: bool | None = None  # True: only third-party requests; False: only first-party
+    include: frozenset[str] = frozenset()
+    exclude: frozenset[str] = frozenset()
+    important: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class AdFilters:
+    """The parsed lists, indexed for per-page matching. Build with ``load_filters``."""
+
+    folder: Path
+    by_class: dict[str, tuple[HideRule, ...]]
+    by_id: dict[str, tuple[HideRule, ...]]
+    by_tag: dict[str, tuple[HideRule, ...]]
+    by_attr: dict[str, tuple[HideRule, ...]]
+    # attribute name -> (operator, value, rule): a substring prefilter on the page's values
+    by_value: dict[str, tuple[tuple[str, str, HideRule], ...]]
+    unkeyed: tuple[HideRule, ...]
+    specific: dict[str, tuple[HideRule, ...]]  # domain (or "name.*" entity) -> rules
+    # domain ("" = every site) -> (selector, excluded domains) of #@# exceptions
+    hide_exceptions: dict[str, tuple[tuple[str, frozenset[str]], ...]]
+    page_exceptions: dict[str, frozenset[str]]  # host -> {"elemhide", "generichide", ...}
+    block_hosts: dict[str, tuple[NetRule, ...]]
+    allow_hosts: dict[str, tuple[NetRule, ...]]
+    counts: dict[str, int]
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def load_filters(folder: Path | None = None) -> AdFilters:
+    """Parse and index the lists in ``folder`` (default ``../shared/corpora/easylist``); cached."""
+    folder = Path(folder) if folder is not None else DEFAULT_FOLDER
+    folder = folder.resolve()
+    if not (folder / "easylist").is_dir() or not (folder / "easylistchina.txt").is_file():
+        raise FileNotFoundError(f"EasyList folder not found or incomplete: {folder} (needs easylist/*.txt and easylistchina.txt)")
+    return _load_cached(folder)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(folder: Path) -> AdFilters:
+    builder = _Builder()
+    for path in _easylist_files(folder / "easylist"):
+        name = path.name
+        host_family = ADSERVER if any(part in name for part in _AD_HOST_FILE_PARTS) else None
+        builder.add_list(path.read_text(encoding="utf-8"), china=False, host_family=host_family)
+    builder.add_list((folder / "easylistchina.txt").read_text(encoding="utf-8"), china=True, host_family=CHINA_NETWORK)
+    return builder.build(folder)
+
+
+def _easylist_files(section_folder: Path) -> list[Path]:
+    """The section files in the list's own order (``_order.txt``), else sorted."""
+    order = section_folder / "_order.txt"
+    if order.is_file():
+        names = [line.strip() for line in order.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return [section_folder / name for name in names if (section_folder / name).is_file()]
+    return sorted(path for path in section_folder.glob("*.txt") if not path.name.startswith("_"))
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_domains(text: str, separator: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """``a.com,~b.a.com`` -> (include, exclude); None for a syntax we do not handle (regex)."""
+    text = text.lower()
+    if not _DOMAIN_LIST.match(text):
+        return None
+    items = [item for item in text.split(separator) if item]
+    include = frozenset(item for item in items if item[0] != "~")
+    exclude = frozenset(item[1:] for item in items if item[0] == "~")
+    return include, exclude
+
+
+def _selector_key(tree) -> tuple:
+    """The most selective thing a page must contain for this selector to match anything."""
+    found: list[tuple[int, int, tuple]] = []
+
+    def walk(node) -> None:
+        if isinstance(node, css_tree.CombinedSelector):
+            walk(node.selector)
+            walk(node.subselector)
+        elif isinstance(node, css_tree.Element):
+            if node.element and node.element != "*":
+                found.append((5, 0, ("tag", node.element.lower())))
+        elif isinstance(node, css_tree.Hash):
+            found.append((0, -len(node.id), ("id", node.id)))
+            walk(node.selector)
+        elif isinstance(node, css_tree.Class):
+            found.append((1, -len(node.class_name), ("class", node.class_name)))
+            walk(node.selector)
+        elif isinstance(node, css_tree.Attrib):
+            name = node.attrib.lower()
+            value = node.value.value if node.value is not None else ""
+            flag = getattr(node, "flag", None)
+            if node.namespace:
+                pass
+            elif node.operator == "exists" or not value or flag:
+                found.append((4, 0, ("attr", name)))
+            elif name == "id" and node.operator == "=":
+                found.append((0, -len(value), ("id", value)))
+            elif name == "class" and node.operator == "~=":
+                found.append((1, -len(value), ("class", value)))
+            else:
+                rank = 2 if node.operator in ("=", "^=") else 3
+                found.append((rank, -len(value), ("value", name, node.operator, value)))
+            walk(node.selector)
+        elif hasattr(node, "selector"):
+            # Negation, Pseudo, Function, :has / :is / :where: only the part outside the
+            # parentheses is required (a :not() argument must be absent, :is() has options).
+            walk(node.selector)
+
+    walk(tree)
+    if not found:
+        return ("none",)
+    return min(found, key=lambda item: (item[0], item[1]))[2]
+
+
+def _translatable(node) -> bool:
+    """Whether cssselect can turn this parsed selector into XPath, without translating it
+    (translation is half the parse cost and most selectors never meet a page that needs them)."""
+    while node is not None:
+        if isinstance(node, css_tree.CombinedSelector):
+            if not _translatable(node.subselector):
+                return False
+        elif isinstance(node, css_tree.Pseudo):
+            if not hasattr(_TRANSLATOR, f"xpath_{node.ident.replace('-', '_').lower()}_pseudo"):
+                return False
+        elif isinstance(node, css_tree.Function):
+            if not hasattr(_TRANSLATOR, f"xpath_{node.name.replace('-', '_').lower()}_function"):
+                return False
+        elif isinstance(node, css_tree.Negation):
+            if not _translatable(node.subselector):
+                return False
+        elif isinstance(node, (css_tree.Matching, css_tree.SpecificityAdjustment)):
+            if not all(_translatable(item) for item in node.selector_list):
+                return False
+        elif isinstance(node, css_tree.Relation):
+            if not all(_translatable(selector.parsed_tree) for _, selector in node.arguments):
+                return False
+        node = getattr(node, "selector", None)
+    return True
+
+
+def _compile_selector(selector: str) -> tuple[tuple, ...] | str:
+    """Selector text -> the key of each member of its group, or a skip reason."""
+    simple = _SIMPLE.match(selector)
+    if simple:
+        return (("id" if simple.group(1) == "#" else "class", simple.group(2)),)
+    if not _RELATIONAL_OK and _RELATIONAL.search(selector):
+        return "css_unsupported"
+    try:
+        parsed = cssselect.parse(selector)
+    except SelectorError:
+        return "css_unparsable"
+    keys = []
+    for member in parsed:
+        if member.pseudo_element or not _translatable(member.parsed_tree):
+            return "css_unsupported"
+        keys.append(_selector_key(member.parsed_tree))
+    return tuple(keys)
+
+
+@functools.lru_cache(maxsize=16384)
+def _member_xpath(selector: str, member: int) -> etree.XPath | None:
+    """The compiled XPath of one member of a selector group (built on first use)."""
+    try:
+        expression = _TRANSLATOR.selector_to_xpath(cssselect.parse(selector)[member])
+        return etree.XPath(expression)
+    except (SelectorError, etree.XPathError):
+        return None
+
+
+class _Builder:
+    """Accumulates rules line by line, then freezes them into an ``AdFilters``."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.compiled: dict[str, tuple | str] = {}
+        self.net_rules: dict[tuple, NetRule | str] = {}
+        self.generic: list[HideRule] = []
+        self.specific: defaultdict[str, list[HideRule]] = defaultdict(list)
+        self.hide_exceptions: defaultdict[str, list[tuple[str, frozenset[str]]]] = defaultdict(list)
+        self.page_exceptions: defaultdict[str, set[str]] = defaultdict(set)
+        self.block_hosts: defaultdict[str, list[NetRule]] = defaultdict(list)
+        self.allow_hosts: defaultdict[str, list[NetRule]] = defaultdict(list)
+
+    def skip(self, reason: str) -> None:
+        self.counts[f"skipped:{reason}"] += 1
+
+    def add_list(self, text: str, china: bool, host_family: str | None) -> None:
+        for line in text.splitlines():
+            line = line.strip()
+            if not line or line.startswith(("!", "[")):
+                continue
+            cosmetic = _COSMETIC.match(line)
+            if cosmetic:
+                self.add_cosmetic(*cosmetic.groups(), china=china)
+            else:
+                self.add_network(line, host_family)
+
+    def add_cosmetic(self, domains: str, separator: str, body: str, china: bool) -> None:
+        body = body.strip()
+        if separator in ("#?#", "#@?#"):
+            return self.skip("extended_syntax")
+        if separator in ("#$#", "#@$#", "#%#", "#@%#") or body.startswith("+js("):
+            return self.skip("scriptlet")
+        if body.startswith("^"):
+            return self.skip("html_filter")
+        parsed = _parse_domains(domains, ",")
+        if parsed is None:
+            return self.skip("domain_syntax")
+        include, exclude = parsed
+        if separator == "#@#":
+            for domain in include or ("",):
+                self.hide_exceptions[domain].append((body, exclude))
+            self.counts["hide_exception"] += 1
+            return None
+        if _PROCEDURAL.search(body) or body.endswith("}"):  # "sel {css}": style injection
+            return self.skip("procedural")
+        keys = self.compiled.get(body)
+        if keys is None:
+            keys = self.compiled[body] = _compile_selector(body)
+        if isinstance(keys, str):
+            return self.skip(keys)
+        family = CHINA_HIDE if china else (SPECIFIC_HIDE if include else GENERIC_HIDE)
+        self.counts[family] += 1
+        simple = len(keys) == 1 and _SIMPLE.match(body) is not None
+        for member, key in enumerate(keys):
+            rule = HideRule(body, family, key, -1 if simple else member, include, exclude)
+            if include:
+                for domain in include:
+                    self.specific[domain].append(rule)
+            else:
+                self.generic.append(rule)
+        return None
+
+    def add_network(self, line: str, host_family: str | None) -> None:
+        fast = _FAST_HOST_RULE.match(line)  # ||host^ and ||host^$options: most of the lines
+        if fast:
+            exception, host, options = fast.group(1) is not None, fast.group(2), fast.group(3) or ""
+        else:
+            exception = line.startswith("@@")
+            body = line[2:] if exception else line
+            pattern, _, options = body.rpartition("$") if "$" in body else (body, "", "")
+            match = _HOST_RULE.match(pattern)
+            host = match.group(1).lower().rstrip(".") if match else ""
+            if not match or not _HOSTNAME.match(host):
+                wildcard = pattern.startswith("||") and "*" in pattern.split("/")[0]
+                return self.skip("network_wildcard_host" if wildcard else "network_path_pattern")
+        made = self.net_rules.get((options, exception, host_family))
+        if made is None:  # rules share a few option strings: make each NetRule once
+            made = self.net_rules[(options, exception, host_family)] = self._net_rule(options, exception, host_family)
+        if isinstance(made, str):
+            return self.skip(made)
+        if isinstance(made, frozenset):
+            self.page_exceptions[host].update(made)
+            self.counts["page_exception"] += 1
+        elif exception:
+            self.allow_hosts[host].append(made)
+            self.counts["url_exception"] += 1
+        else:
+            self.block_hosts[host].append(made)
+            self.counts[made.family] += 1
+        return None
+
+    def _net_rule(self, options: str, exception: bool, host_family: str | None) -> NetRule | frozenset[str] | str:
+        """A host rule's options -> its NetRule, its page-level flags (exceptions such as
+        ``$generichide``), or the reason it is skipped."""
+        parsed = self._options(options)
+        if isinstance(parsed, str):
+            return parsed
+        third_party, include, exclude, important, page_flags = parsed
+        if exception:
+            return frozenset(page_flags) if page_flags else NetRule("exception", third_party, include, exclude)
+        if host_family is None:
+            return "network_host_outside_ad_sections"
+        return NetRule(host_family, third_party, include, exclude, important)
+
+    @staticmethod
+    def _options(text: str):
+        """``third-party,domain=a.com|~b.com`` -> the parts that decide where a rule applies."""
+        third_party, important = None, False
+        include: frozenset[str] = frozenset()
+        exclude: frozenset[str] = frozenset()
+        page_flags: set[str] = set()
+        for option in text.split(","):
+            option = option.strip().lower()
+            if not option:
+                continue
+            negated = option.startswith("~")
+            name, _, value = option.lstrip("~").partition("=")
+            if name in ("domain", "from"):
+                parsed = _parse_domains(value, "|")
+                if parsed is None:
+                    return "domain_syntax"
+                include, exclude = parsed
+            elif name in ("third-party", "3p"):
+                third_party = not negated
+            elif name in ("first-party", "1p"):
+                third_party = negated
+            elif name == "important":
+                important = True
+            elif name in _PAGE_OPTIONS and not negated:
+                page_flags.add(_PAGE_OPTIONS[name])
+            elif name in _MODIFIER_OPTIONS:
+                return "network_modifier"
+            # resource types ($script, $popup, ...) do not change "is this an ad host"
+        return third_party, include, exclude, important, page_flags
+
+    def build(self, folder: Path) -> AdFilters:
+        index: dict[str, defaultdict] = {kind: defaultdict(list) for kind in ("class", "id", "tag", "attr", "value")}
+        unkeyed = []
+        for rule in self.generic:
+            kind = rule.key[0]
+            if kind == "none":
+                unkeyed.append(rule)
+            elif kind == "value":
+                _, name, operator, value = rule.key
+                index["value"][name].append((operator, value, rule))
+            else:
+                index[kind][rule.key[1]].append(rule)
+
+        def freeze(table) -> dict:
+            return {key: tuple(values) for key, values in table.items()}
+
+        return AdFilters(
+            folder=folder,
+            by_class=freeze(index["class"]),
+            by_id=freeze(index["id"]),
+            by_tag=freeze(index["tag"]),
+            by_attr=freeze(index["attr"]),
+            by_value=freeze(index["value"]),
+            unkeyed=tuple(unkeyed),
+            specific=freeze(self.specific),
+            hide_exceptions=freeze(self.hide_exceptions),
+            page_exceptions={host: frozenset(flags) for host, flags in self.page_exceptions.items()},
+            block_hosts=freeze(self.block_hosts),
+            allow_hosts=freeze(self.allow_hosts),
+            counts=dict(sorted(self.counts.items())),
+        )
+
+
+def rule_counts(filters: AdFilters) -> dict[str, int]:
+    """Rules loaded per family (and exceptions), and ``skipped:<reason>`` counts."""
+    return dict(filters.counts)
+
+
+# ----------------------------------------------------------------------------- sites
+
+
+def _host_of(site_or_url: str | None) -> str | None:
+    """A site given as host or URL -> its lowercase host name (no port, no trailing dot)."""
+    if not site_or_url:
+        return None
+    text = site_or_url.strip()
+    if "/" in text:
+        host = urlsplit(text if "//" in text else "//" + text).hostname
+    else:
+        host = text.lower().rsplit(":", 1)[0] if text.count(":") == 1 else text.lower()
+    host = (host or "").strip(".")
+    return host or None
+
+
+def _parents(host: str) -> list[str]:
+    """a.b.c.com -> [a.b.c.com, b.c.com, c.com, com]."""
+    labels = host.split(".")
+    return [".".join(labels[index:]) for index in range(len(labels))]
+
+
+def _domain_keys(host: str | None) -> frozenset[str]:
+    """What a rule's domain list may name for this site: itself, its parents, its entity."""
+    if host is None:
+        return frozenset()
+    keys = _parents(host)
+    registered = registered_domain(host)
+    if "." in registered:
+        keys.append(registered.split(".")[0] + ".*")  # google.* names google.com, google.co.uk
+    return frozenset(keys)
+
+
+def _in_force(include: frozenset[str], exclude: frozenset[str], site_keys: frozenset[str]) -> bool:
+    if include and include.isdisjoint(site_keys):
+        return False
+    return not exclude or exclude.isdisjoint(site_keys)
+
+
+def _page_flags(filters: AdFilters, host: str | None) -> frozenset[str]:
+    if host is None:
+        return frozenset()
+    flags: set[str] = set()
+    for parent in _parents(host):
+        flags |= filters.page_exceptions.get(parent, frozenset())
+    return frozenset(flags)
+
+
+# ----------------------------------------------------------------------------- elements
+
+
+@dataclass
+class _PageIndex:
+    """One pass over the page: where each class and id is, which tags and attributes occur."""
+
+    classes: dict[str, list]
+    ids: dict[str, list]
+    tags: set[str]
+    attrs: set[str]
+    values: dict[str, str]  # attribute name -> "\0v1\0v2\0" for the prefiltered attributes
+
+
+def _index_page(root, value_attrs) -> _PageIndex:
+    classes: dict[str, list] = {}
+    ids: dict[str, list] = {}
+    tags: set[str] = set()
+    attrs: set[str] = set()
+    values: dict[str, list[str]] = {}
+    for element in root.iter(etree.Element):
+        tags.add(element.tag)
+        for name, value in element.items():
+            attrs.add(name)
+            if name == "class":
+                for token in value.split():
+                    classes.setdefault(token, []).append(element)
+            elif name == "id":
+                ids.setdefault(value, []).append(element)
+            if name in value_attrs:
+                values.setdefault(name, []).append(value)
+    joined = {name: "\0" + "\0".join(items) + "\0" for name, items in values.items()}
+    return _PageIndex(classes, ids, tags, attrs, joined)
+
+
+def _value_may_match(joined: str, operator: str, value: str) -> bool:
+    """A necessary condition for ``[name <operator> value]`` on some element of the page."""
+    if operator == "=":
+        return f"\0{value}\0" in joined
+    if operator in ("^=", "|="):
+        return f"\0{value}" in joined
+    if operator == "$=":
+        return f"{value}\0" in joined
+    return value in joined  # *=, ~=
+
+
+def candidate_rules(filters: AdFilters, root, site: str | None = None) -> list[HideRule]:
+    """The hiding rules worth evaluating on this page: those in force for ``site`` whose key
+    (class, id, attribute value, attribute, tag) occurs in the page, minus exceptions.
+
+    Exposed so that callers and tests can see that matching stays proportional to the page,
+    not to the ~30,000 selectors in the lists."""
+    return _candidates(filters, _root_element(root), _host_of(site))[0]
+
+
+def _root_element(root):
+    return root.getroot() if hasattr(root, "getroot") else root
+
+
+def _candidates(filters: AdFilters, root, host: str | None) -> tuple[list[HideRule], _PageIndex]:
+    page = _index_page(root, filters.by_value.keys())
+    flags = _page_flags(filters, host)
+    if "elemhide" in flags or "document" in flags:
+        return [], page
+    site_keys = _domain_keys(host)
+    found: list[HideRule] = []
+    if "generichide" not in flags:
+        for table, present in ((filters.by_class, page.classes), (filters.by_id, page.ids)):
+            # iterate the smaller side: a page has hundreds of classes, the index thousands
+            for name in present:
+                found.extend(table.get(name, ()))
+        for table, present in ((filters.by_tag, page.tags), (filters.by_attr, page.attrs)):
+            for name in present:
+                found.extend(table.get(name, ()))
+        for name, joined in page.values.items():
+            for operator, value, rule in filters.by_value[name]:
+                if _value_may_match(joined, operator, value):
+                    found.append(rule)
+        found.extend(filters.unkeyed)
+    if "specifichide" not in flags:
+        for key in site_keys:
+            found.extend(filters.specific.get(key, ()))
+    excepted = _active_exceptions(filters, site_keys)
+    seen: set[int] = set()
+    rules = []
+    for rule in found:
+        if id(rule) in seen:
+            continue
+        seen.add(id(rule))
+        if rule.selector not in excepted and _in_force(rule.include, rule.exclude, site_keys):
+            rules.append(rule)
+    return rules, page
+
+
+def _active_exceptions(filters: AdFilters, site_keys: frozenset[str]) -> set[str]:
+    excepted = set()
+    for domain in ("", *site_keys):
+        for selector, exclude in filters.hide_exceptions.get(domain, ()):
+            if not exclude or exclude.isdisjoint(site_keys):
+                excepted.add(selector)
+    return excepted
+
+
+def ad_elements(filters: AdFilters, root, site: str | None = None) -> dict:
+    """Elements of the page that the lists hide on ``site`` -> the family of the rule
+    (``specific_hide`` over ``generic_hide`` over ``china_hide`` when several match)."""
+    root = _root_element(root)
+    rules, page = _candidates(filters, root, _host_of(site))
+    hidden: dict = {}
+    results: dict[tuple[str, int], list] = {}
+    for rule in rules:
+        if rule.member < 0:
+            kind, name = rule.key
+            elements = (page.classes if kind == "class" else page.ids).get(name, ())
+        else:
+            elements = results.get((rule.selector, rule.member))
+            if elements is None:
+                compiled = _member_xpath(rule.selector, rule.member)
+                elements = compiled(root) if compiled is not None else []
+                results[(rule.selector, rule.member)] = elements
+        rank = _HIDE_RANK[rule.family]
+        for element in elements:
+            current = hidden.get(element)
+            if current is None or rank < _HIDE_RANK[current]:
+                hidden[element] = rule.family
+    return hidden
+
+
+# ----------------------------------------------------------------------------- URLs
+
+
+def is_ad_url(filters: AdFilters, url: str, site: str | None = None) -> str | None:
+    """``adserver`` / ``china_network`` when the URL's host or a parent domain is a blocked
+    ad host (for a page on ``site``, which decides $third-party and $domain= options), else None."""
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    host = host.strip(".")
+    site_host = _host_of(site)
+    if "document" in _page_flags(filters, site_host):
+        return None
+    site_keys = _domain_keys(site_host)
+    same_party = site_host is not None and registered_domain(host) == registered_domain(site_host)
+
+    def applies(rule: NetRule) -> bool:
+        if rule.third_party is True and same_party:
+            return False
+        if rule.third_party is False and not same_party:
+            return False
+        return _in_force(rule.include, rule.exclude, site_keys)
+
+    hosts = _parents(host)
+    blocked: NetRule | None = None
+    for parent in hosts:
+        for rule in filters.block_hosts.get(parent, ()):
+            if applies(rule) and (blocked is None or (rule.important, -_URL_RANK[rule.family]) > (blocked.important, -_URL_RANK[blocked.family])):
+                blocked = rule
+    if blocked is None:
+        return None
+    if not blocked.important:
+        for parent in hosts:
+            if any(applies(rule) for rule in filters.allow_hosts.get(parent, ())):
+                return None
+    return blocked.family
