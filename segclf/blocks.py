@@ -46,7 +46,10 @@ SEMANTIC_TAG_TOKENS = {
 MAX_TOKEN_DISTANCE = 8
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACES = re.compile(r"[^\S\n]+")
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
+_TITLE_OPEN = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
+# C0 control characters other than tab and newlines: libxml2 refuses them in text.
+_CONTROL_CHARACTERS = dict.fromkeys([*range(0, 9), 11, *range(14, 32)])
 _PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
 
 
@@ -86,7 +89,8 @@ class Page:
 
 def parse_html(text: str) -> etree._Element | None:
     """Parse (possibly broken) HTML into an lxml tree; None when there is nothing to parse."""
-    text = _XML_DECLARATION.sub("", text.replace("\x00", ""), count=1)
+    text = _XML_DECLARATION.sub("", text.translate(_CONTROL_CHARACTERS), count=1)
+    text = _repair_unclosed_title(text) or text
     if not text.strip():
         return None
     try:
@@ -311,6 +315,14 @@ def find_site(root: etree._Element | None) -> str | None:
             continue
         if host:
             return host.lower().removeprefix("www.")
+    return None
+
+
+def _repair_unclosed_title(text: str) -> str | None:
+    """A <title> that is never closed swallows the page (libxml2 and browsers agree);
+    crawls truncated inside <head> leave many such pages. Dropping the tag recovers them."""
+    if _TITLE_OPEN.search(text) and "</title" not in text.lower():
+        return _TITLE_OPEN.sub("", text)
     return None
 
 

@@ -368,6 +368,44 @@ def import_command(
         raise typer.Exit(1)
 
 
+@app.command()
+def augment(
+    data: Annotated[list[Path], typer.Argument(help="Labeled HTML files or folders of them.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the augmented copies.")],
+    copies: Annotated[int, typer.Option(help="Copies with failed includes per page.")] = 1,
+    error_pages: Annotated[float, typer.Option(help="Share of pages that also get a whole error-page copy.")] = 0.1,
+    families: Annotated[
+        Optional[str], typer.Option(help="Only these fragment families (comma-separated); default: all but the held-out ones.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed (copies are reproducible).")] = 13,
+) -> None:
+    """Write training copies of labeled pages with real error fragments injected where includes fail."""
+    from segclf.augment import HELD_OUT_FAMILIES, augment as augment_pages, load_fragments, select_fragments
+    from segclf.labeled import find_labeled_files
+
+    missing = [str(path) for path in data if not path.exists()]
+    if missing:
+        fail(f"no such file or folder: {', '.join(missing)}")
+    fragments = load_fragments()
+    if families:
+        chosen = {family.strip() for family in families.split(",") if family.strip()}
+        unknown = chosen - {fragment.family for fragment in fragments}
+        if unknown:
+            fail(f"unknown fragment families: {', '.join(sorted(unknown))}")
+        fragments = select_fragments(fragments, families=chosen)
+    else:
+        fragments = select_fragments(fragments, exclude=set(HELD_OUT_FAMILIES))
+    files = find_labeled_files(data)
+    if not files:
+        fail(f"no labeled HTML files found in {', '.join(map(str, data))}")
+    counts = augment_pages(files, output, fragments, copies=copies, error_pages=error_pages, seed=seed)
+    typer.echo(
+        f"{counts['pages']} pages: {counts['include_copies']} copies with failed includes, "
+        f"{counts['error_pages']} error pages, {counts['skipped']} skipped; "
+        f"fragment families: {', '.join(sorted({f.family for f in fragments}))}"
+    )
+
+
 def main() -> None:
     app()
 

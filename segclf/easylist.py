@@ -49,7 +49,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -109,6 +109,16 @@ _PAGE_OPTIONS = {
     "doc": "document",
     "genericblock": "genericblock",
 }
+# Resource-type options (and uBO aliases) -> the type is_ad_url's ``resource`` names.
+_RESOURCE_TYPES = {
+    **{name: name for name in """script image stylesheet object xmlhttprequest subdocument ping media font
+    other websocket webrtc popup""".split()},
+    "xhr": "xmlhttprequest",
+    "frame": "subdocument",
+    "css": "stylesheet",
+    "object-subrequest": "object",
+    "popunder": "popup",
+}
 # Options that make a network rule something other than "block this host".
 _MODIFIER_OPTIONS = frozenset(
     """csp redirect redirect-rule removeparam queryprune rewrite replace header removeheader
@@ -117,6 +127,13 @@ _MODIFIER_OPTIONS = frozenset(
 )
 
 _TRANSLATOR = HTMLTranslator()
+# A URL-prefix value names its host: a[href^="https://ads.example.com/"] is indexed by host.
+_VALUE_HOST = re.compile(r"^(?:https?:)?//([^/?#:\\\s]+)[/?#:]")
+_PAGE_HOST = re.compile(r"^\s*(?:https?:)?//([^/?#:\\\s]+)", re.IGNORECASE)
+# scheme://user@HOST:port/... or //HOST/... (faster than urlsplit on every link of a page)
+_URL_HOST = re.compile(r"^\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//(?:[^@/?#]*@)?([^/?#:@\[\]\\\s]+)")
+# Attributes on nearly every element: as a bare [attr] key they select nothing.
+_COMMON_ATTRS = frozenset("id class style href src title alt name type target rel width height".split())
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -125,8 +142,12 @@ class HideRule:
 
     selector: str  # the rule's selector text: what #@# exceptions name
     family: str
-    key: tuple  # what a page must contain for the selector to match: ("class", "ad"), ...
+    # What a page must contain for the selector to match: ("class", "ad"), ("id", "x"),
+    # ("value", "href", "^=", "https://ad.x/"), ("attr", "data-ad"), ("tag", "amp-ad").
+    key: tuple
     member: int  # which member of the selector group; -1: a plain .class / #id rule, no XPath
+    anchored: bool = False  # key is in the leftmost compound: run from the key's elements only
+    requires: tuple = ()  # the selector's other keys, all of which the page must have too
     include: frozenset[str] = frozenset()  # domains the rule is limited to (empty: all)
     exclude: frozenset[str] = frozenset()  # ~domains
 
@@ -140,19 +161,25 @@ class NetRule:
     include: frozenset[str] = frozenset()
     exclude: frozenset[str] = frozenset()
     important: bool = False
+    # $script,image,... : the rule only covers these resource types (empty: any, or only
+    # $popup / $document, which name the host itself as an ad destination)
+    types: frozenset[str] = frozenset()
+    not_types: frozenset[str] = frozenset()  # $~image,...
 
 
 @dataclass(frozen=True, eq=False)
 class AdFilters:
-    """The parsed lists, indexed for per-page matching. Build with ``load_filters``."""
+    """The parsed lists, indexed for per-page matching. Build with ``load_filters``.
+
+    Generic rules are indexed by their key (``HideRule.key``), site rules by domain."""
 
     folder: Path
     by_class: dict[str, tuple[HideRule, ...]]
     by_id: dict[str, tuple[HideRule, ...]]
     by_tag: dict[str, tuple[HideRule, ...]]
     by_attr: dict[str, tuple[HideRule, ...]]
-    # attribute name -> (operator, value, rule): a substring prefilter on the page's values
-    by_value: dict[str, tuple[tuple[str, str, HideRule], ...]]
+    by_href_host: dict[str, tuple[HideRule, ...]]  # a[href^="https://host/..."] by host
+    by_value: dict[str, tuple[HideRule, ...]]  # other attribute-value keys, by attribute
     unkeyed: tuple[HideRule, ...]
     specific: dict[str, tuple[HideRule, ...]]  # domain (or "name.*" entity) -> rules
     # domain ("" = every site) -> (selector, excluded domains) of #@# exceptions
@@ -161,6 +188,10 @@ class AdFilters:
     block_hosts: dict[str, tuple[NetRule, ...]]
     allow_hosts: dict[str, tuple[NetRule, ...]]
     counts: dict[str, int]
+    value_attrs: frozenset[str] = field(default_factory=frozenset)  # attributes whose values keys test
+
+    def __repr__(self) -> str:  # the tables are huge: show where they came from and their counts
+        return f"AdFilters(folder={str(self.folder)!r}, counts={self.counts})"
 
 
 # ----------------------------------------------------------------------------- loading
@@ -207,48 +238,60 @@ def _parse_domains(text: str, separator: str) -> tuple[frozenset[str], frozenset
     return include, exclude
 
 
-def _selector_key(tree) -> tuple:
-    """The most selective thing a page must contain for this selector to match anything."""
-    found: list[tuple[int, int, tuple]] = []
+def _compound_keys(node) -> list[tuple[int, int, tuple]]:
+    """(rank, tie-break, key) for what one compound selector (``a.b[c^="d"]``) requires.
 
-    def walk(node) -> None:
-        if isinstance(node, css_tree.CombinedSelector):
-            walk(node.selector)
-            walk(node.subselector)
-        elif isinstance(node, css_tree.Element):
+    Only the part outside pseudo-class parentheses counts: a :not() argument must be absent,
+    :is() lists alternatives, :has() looks elsewhere."""
+    keys = []
+    while node is not None:
+        if isinstance(node, css_tree.Element):
             if node.element and node.element != "*":
-                found.append((5, 0, ("tag", node.element.lower())))
+                keys.append((5, 0, ("tag", node.element.lower())))
         elif isinstance(node, css_tree.Hash):
-            found.append((0, -len(node.id), ("id", node.id)))
-            walk(node.selector)
+            keys.append((0, -len(node.id), ("id", node.id)))
         elif isinstance(node, css_tree.Class):
-            found.append((1, -len(node.class_name), ("class", node.class_name)))
-            walk(node.selector)
-        elif isinstance(node, css_tree.Attrib):
+            keys.append((1, -len(node.class_name), ("class", node.class_name)))
+        elif isinstance(node, css_tree.Attrib) and not node.namespace and node.operator != "!=":
             name = node.attrib.lower()
             value = node.value.value if node.value is not None else ""
-            flag = getattr(node, "flag", None)
-            if node.namespace:
-                pass
-            elif node.operator == "exists" or not value or flag:
-                found.append((4, 0, ("attr", name)))
+            flag = getattr(node, "flag", None)  # [href^="x" i] (cssselect >= 1.6)
+            if node.operator == "exists" or not value or flag not in (None, "i", "I"):
+                keys.append((6 if name in _COMMON_ATTRS else 4, 0, ("attr", name)))
+            elif flag:
+                rank = 2 if node.operator in ("=", "^=") else 3
+                keys.append((rank, -len(value), ("value", name, node.operator + " i", value.lower())))
             elif name == "id" and node.operator == "=":
-                found.append((0, -len(value), ("id", value)))
+                keys.append((0, -len(value), ("id", value)))
             elif name == "class" and node.operator == "~=":
-                found.append((1, -len(value), ("class", value)))
+                keys.append((1, -len(value), ("class", value)))
             else:
                 rank = 2 if node.operator in ("=", "^=") else 3
-                found.append((rank, -len(value), ("value", name, node.operator, value)))
-            walk(node.selector)
-        elif hasattr(node, "selector"):
-            # Negation, Pseudo, Function, :has / :is / :where: only the part outside the
-            # parentheses is required (a :not() argument must be absent, :is() has options).
-            walk(node.selector)
+                keys.append((rank, -len(value), ("value", name, node.operator, value)))
+        node = getattr(node, "selector", None)
+    return keys
 
-    walk(tree)
-    if not found:
-        return ("none",)
-    return min(found, key=lambda item: (item[0], item[1]))[2]
+
+def _selector_plan(tree) -> tuple[tuple, bool, tuple]:
+    """How to match a parsed selector cheaply: (index key, anchored, other required keys).
+
+    An id/class/attribute-value key of the leftmost compound anchors the selector: its
+    XPath then runs from the few elements that have the key instead of the whole page."""
+    compounds = []
+    while isinstance(tree, css_tree.CombinedSelector):
+        compounds.append(tree.subselector)
+        tree = tree.selector
+    leftmost = _compound_keys(tree)
+    others = [key for compound in compounds for key in _compound_keys(compound)]
+    anchorable = [key for key in leftmost if key[0] <= 3]
+    if anchorable:
+        best, anchored = min(anchorable)[2], True
+    elif leftmost or others:
+        best, anchored = min(leftmost + others)[2], False
+    else:
+        return ("none",), False, ()
+    requires = tuple(dict.fromkeys(key[2] for key in leftmost + others if key[2] != best))
+    return best, anchored, requires
 
 
 def _translatable(node) -> bool:
@@ -277,30 +320,32 @@ def _translatable(node) -> bool:
     return True
 
 
-def _compile_selector(selector: str) -> tuple[tuple, ...] | str:
-    """Selector text -> the key of each member of its group, or a skip reason."""
+def _compile_selector(selector: str) -> tuple[tuple[tuple, bool, tuple], ...] | str:
+    """Selector text -> the matching plan of each member of its group, or a skip reason."""
     simple = _SIMPLE.match(selector)
     if simple:
-        return (("id" if simple.group(1) == "#" else "class", simple.group(2)),)
+        return ((("id" if simple.group(1) == "#" else "class", simple.group(2)), True, ()),)
     if not _RELATIONAL_OK and _RELATIONAL.search(selector):
         return "css_unsupported"
     try:
         parsed = cssselect.parse(selector)
     except SelectorError:
         return "css_unparsable"
-    keys = []
+    plans = []
     for member in parsed:
         if member.pseudo_element or not _translatable(member.parsed_tree):
             return "css_unsupported"
-        keys.append(_selector_key(member.parsed_tree))
-    return tuple(keys)
+        plans.append(_selector_plan(member.parsed_tree))
+    return tuple(plans)
 
 
 @functools.lru_cache(maxsize=16384)
-def _member_xpath(selector: str, member: int) -> etree.XPath | None:
-    """The compiled XPath of one member of a selector group (built on first use)."""
+def _member_xpath(selector: str, member: int, anchored: bool) -> etree.XPath | None:
+    """The compiled XPath of one member of a selector group, built on first use: from the
+    anchor element itself (``self::``) or over the whole page."""
+    prefix = "self::" if anchored else "descendant-or-self::"
     try:
-        expression = _TRANSLATOR.selector_to_xpath(cssselect.parse(selector)[member])
+        expression = _TRANSLATOR.selector_to_xpath(cssselect.parse(selector)[member], prefix=prefix)
         return etree.XPath(expression)
     except (SelectorError, etree.XPathError):
         return None
@@ -312,7 +357,7 @@ class _Builder:
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
         self.compiled: dict[str, tuple | str] = {}
-        self.net_rules: dict[tuple, NetRule | str] = {}
+        self.net_rules: dict[tuple, NetRule | frozenset[str] | str] = {}
         self.generic: list[HideRule] = []
         self.specific: defaultdict[str, list[HideRule]] = defaultdict(list)
         self.hide_exceptions: defaultdict[str, list[tuple[str, frozenset[str]]]] = defaultdict(list)
@@ -353,16 +398,16 @@ class _Builder:
             return None
         if _PROCEDURAL.search(body) or body.endswith("}"):  # "sel {css}": style injection
             return self.skip("procedural")
-        keys = self.compiled.get(body)
-        if keys is None:
-            keys = self.compiled[body] = _compile_selector(body)
-        if isinstance(keys, str):
-            return self.skip(keys)
+        plans = self.compiled.get(body)
+        if plans is None:
+            plans = self.compiled[body] = _compile_selector(body)
+        if isinstance(plans, str):
+            return self.skip(plans)
         family = CHINA_HIDE if china else (SPECIFIC_HIDE if include else GENERIC_HIDE)
         self.counts[family] += 1
-        simple = len(keys) == 1 and _SIMPLE.match(body) is not None
-        for member, key in enumerate(keys):
-            rule = HideRule(body, family, key, -1 if simple else member, include, exclude)
+        simple = len(plans) == 1 and _SIMPLE.match(body) is not None
+        for member, (key, anchored, requires) in enumerate(plans):
+            rule = HideRule(body, family, key, -1 if simple else member, anchored, requires, include, exclude)
             if include:
                 for domain in include:
                     self.specific[domain].append(rule)
@@ -402,20 +447,24 @@ class _Builder:
     def _net_rule(self, options: str, exception: bool, host_family: str | None) -> NetRule | frozenset[str] | str:
         """A host rule's options -> its NetRule, its page-level flags (exceptions such as
         ``$generichide``), or the reason it is skipped."""
-        parsed = self._options(options)
+        parsed = self._options(options, exception)
         if isinstance(parsed, str):
             return parsed
-        third_party, include, exclude, important, page_flags = parsed
+        third_party, include, exclude, important, page_flags, types, not_types = parsed
         if exception:
-            return frozenset(page_flags) if page_flags else NetRule("exception", third_party, include, exclude)
+            if page_flags:
+                return frozenset(page_flags)
+            return NetRule("exception", third_party, include, exclude, False, types, not_types)
         if host_family is None:
             return "network_host_outside_ad_sections"
-        return NetRule(host_family, third_party, include, exclude, important)
+        return NetRule(host_family, third_party, include, exclude, important, types, not_types)
 
     @staticmethod
-    def _options(text: str):
+    def _options(text: str, exception: bool):
         """``third-party,domain=a.com|~b.com`` -> the parts that decide where a rule applies."""
         third_party, important = None, False
+        types: set[str] = set()
+        not_types: set[str] = set()
         include: frozenset[str] = frozenset()
         exclude: frozenset[str] = frozenset()
         page_flags: set[str] = set()
@@ -436,15 +485,20 @@ class _Builder:
                 third_party = negated
             elif name == "important":
                 important = True
-            elif name in _PAGE_OPTIONS and not negated:
+            elif name in _PAGE_OPTIONS and not negated and (exception or name not in ("document", "doc")):
                 page_flags.add(_PAGE_OPTIONS[name])
             elif name in _MODIFIER_OPTIONS:
                 return "network_modifier"
-            # resource types ($script, $popup, ...) do not change "is this an ad host"
-        return third_party, include, exclude, important, page_flags
+            elif name in _RESOURCE_TYPES or name in ("document", "doc"):
+                resource = _RESOURCE_TYPES.get(name, "document")
+                (not_types if negated else types).add(resource)
+            # other options ($match-case, $all, ...) do not change "is this an ad host"
+        if not exception:  # a $popup / $document block names the host itself as an ad destination
+            types.difference_update(("popup", "document"))
+        return third_party, include, exclude, important, page_flags, frozenset(types), frozenset(not_types)
 
     def build(self, folder: Path) -> AdFilters:
-        index: dict[str, defaultdict] = {kind: defaultdict(list) for kind in ("class", "id", "tag", "attr", "value")}
+        index: dict[str, defaultdict] = {kind: defaultdict(list) for kind in ("class", "id", "tag", "attr", "host", "value")}
         unkeyed = []
         for rule in self.generic:
             kind = rule.key[0]
@@ -452,9 +506,17 @@ class _Builder:
                 unkeyed.append(rule)
             elif kind == "value":
                 _, name, operator, value = rule.key
-                index["value"][name].append((operator, value, rule))
+                host = _VALUE_HOST.match(value) if name == "href" and operator in ("^=", "=") else None
+                if host:
+                    index["host"][host.group(1).lower()].append(rule)
+                else:
+                    index["value"][name].append(rule)
             else:
                 index[kind][rule.key[1]].append(rule)
+        every_rule = [*self.generic, *(rule for rules in self.specific.values() for rule in rules)]
+        value_attrs = frozenset(
+            key[1] for rule in every_rule for key in (rule.key, *rule.requires) if key[0] == "value"
+        )
 
         def freeze(table) -> dict:
             return {key: tuple(values) for key, values in table.items()}
@@ -465,6 +527,7 @@ class _Builder:
             by_id=freeze(index["id"]),
             by_tag=freeze(index["tag"]),
             by_attr=freeze(index["attr"]),
+            by_href_host=freeze(index["host"]),
             by_value=freeze(index["value"]),
             unkeyed=tuple(unkeyed),
             specific=freeze(self.specific),
@@ -473,6 +536,7 @@ class _Builder:
             block_hosts=freeze(self.block_hosts),
             allow_hosts=freeze(self.allow_hosts),
             counts=dict(sorted(self.counts.items())),
+            value_attrs=value_attrs,
         )
 
 
@@ -532,36 +596,73 @@ def _page_flags(filters: AdFilters, host: str | None) -> frozenset[str]:
 # ----------------------------------------------------------------------------- elements
 
 
-@dataclass
-class _PageIndex:
-    """One pass over the page: where each class and id is, which tags and attributes occur."""
+class _Page:
+    """One pass over the page: where each class, id and tested attribute value is."""
 
-    classes: dict[str, list]
-    ids: dict[str, list]
-    tags: set[str]
-    attrs: set[str]
-    values: dict[str, str]  # attribute name -> "\0v1\0v2\0" for the prefiltered attributes
+    def __init__(self, root, value_attrs: frozenset[str]) -> None:
+        self.classes: dict[str, list] = {}
+        self.ids: dict[str, list] = {}
+        self.tags: set[str] = set()
+        self.attrs: set[str] = set()
+        self.values: dict[str, list[tuple[str, object]]] = {}
+        self._joined: dict[tuple[str, bool], str] = {}
+        classes, ids, tags, attrs, values = self.classes, self.ids, self.tags, self.attrs, self.values
+        for element in root.iter():
+            tag = element.tag
+            if not isinstance(tag, str):  # comments, processing instructions
+                continue
+            tags.add(tag)
+            for name, value in element.items():
+                attrs.add(name)
+                if name == "class":
+                    for token in value.split():
+                        classes.setdefault(token, []).append(element)
+                elif name == "id":
+                    ids.setdefault(value, []).append(element)
+                if name in value_attrs:
+                    values.setdefault(name, []).append((value, element))
+        self.href_hosts = {
+            match.group(1).lower() for value, _ in values.get("href", ()) if (match := _PAGE_HOST.match(value))
+        }
 
+    def joined(self, name: str, fold: bool = False) -> str:
+        """All values of one attribute as "\\0v1\\0v2\\0" (lowercased if ``fold``), for
+        substring prefilters."""
+        joined = self._joined.get((name, fold))
+        if joined is None:
+            joined = "\0" + "\0".join(value for value, _ in self.values.get(name, ())) + "\0"
+            joined = self._joined[(name, fold)] = joined.lower() if fold else joined
+        return joined
 
-def _index_page(root, value_attrs) -> _PageIndex:
-    classes: dict[str, list] = {}
-    ids: dict[str, list] = {}
-    tags: set[str] = set()
-    attrs: set[str] = set()
-    values: dict[str, list[str]] = {}
-    for element in root.iter(etree.Element):
-        tags.add(element.tag)
-        for name, value in element.items():
-            attrs.add(name)
-            if name == "class":
-                for token in value.split():
-                    classes.setdefault(token, []).append(element)
-            elif name == "id":
-                ids.setdefault(value, []).append(element)
-            if name in value_attrs:
-                values.setdefault(name, []).append(value)
-    joined = {name: "\0" + "\0".join(items) + "\0" for name, items in values.items()}
-    return _PageIndex(classes, ids, tags, attrs, joined)
+    def has(self, key: tuple) -> bool:
+        """Whether the page may satisfy this key (exact for class/id/tag/attr, a necessary
+        condition for attribute values)."""
+        kind = key[0]
+        if kind == "class":
+            return key[1] in self.classes
+        if kind == "id":
+            return key[1] in self.ids
+        if kind == "tag":
+            return key[1] in self.tags
+        if kind == "attr":
+            return key[1] in self.attrs
+        if kind == "value":
+            fold = key[2].endswith(" i")
+            return key[1] in self.values and _value_may_match(self.joined(key[1], fold), key[2].removesuffix(" i"), key[3])
+        return True
+
+    def anchors(self, key: tuple) -> list:
+        """The elements that have the key (class, id or attribute value)."""
+        kind = key[0]
+        if kind == "class":
+            return self.classes.get(key[1], [])
+        if kind == "id":
+            return self.ids.get(key[1], [])
+        _, name, operator, expected = key
+        if operator.endswith(" i"):
+            operator = operator.removesuffix(" i")
+            return [element for value, element in self.values.get(name, ()) if _value_matches(value.lower(), operator, expected)]
+        return [element for value, element in self.values.get(name, ()) if _value_matches(value, operator, expected)]
 
 
 def _value_may_match(joined: str, operator: str, value: str) -> bool:
@@ -572,41 +673,50 @@ def _value_may_match(joined: str, operator: str, value: str) -> bool:
         return f"\0{value}" in joined
     if operator == "$=":
         return f"{value}\0" in joined
-    return value in joined  # *=, ~=
+    return value in joined  # *=, ~=, !=
 
 
-def candidate_rules(filters: AdFilters, root, site: str | None = None) -> list[HideRule]:
-    """The hiding rules worth evaluating on this page: those in force for ``site`` whose key
-    (class, id, attribute value, attribute, tag) occurs in the page, minus exceptions.
-
-    Exposed so that callers and tests can see that matching stays proportional to the page,
-    not to the ~30,000 selectors in the lists."""
-    return _candidates(filters, _root_element(root), _host_of(site))[0]
+def _value_matches(actual: str, operator: str, value: str) -> bool:
+    """CSS attribute-operator semantics on one value (case-sensitive, as in the key)."""
+    if operator == "=":
+        return actual == value
+    if operator == "^=":
+        return actual.startswith(value)
+    if operator == "$=":
+        return actual.endswith(value)
+    if operator == "*=":
+        return value in actual
+    if operator == "~=":
+        return value in actual.split()
+    if operator == "|=":
+        return actual == value or actual.startswith(value + "-")
+    return True  # "!=" and anything else: let the XPath decide
 
 
 def _root_element(root):
     return root.getroot() if hasattr(root, "getroot") else root
 
 
-def _candidates(filters: AdFilters, root, host: str | None) -> tuple[list[HideRule], _PageIndex]:
-    page = _index_page(root, filters.by_value.keys())
+def _candidates(filters: AdFilters, root, host: str | None) -> tuple[list[HideRule], _Page]:
+    page = _Page(root, filters.value_attrs)
     flags = _page_flags(filters, host)
     if "elemhide" in flags or "document" in flags:
         return [], page
     site_keys = _domain_keys(host)
     found: list[HideRule] = []
     if "generichide" not in flags:
-        for table, present in ((filters.by_class, page.classes), (filters.by_id, page.ids)):
-            # iterate the smaller side: a page has hundreds of classes, the index thousands
+        # iterate the page's side: a page has hundreds of classes, the index thousands
+        for table, present in (
+            (filters.by_class, page.classes),
+            (filters.by_id, page.ids),
+            (filters.by_tag, page.tags),
+            (filters.by_attr, page.attrs),
+            (filters.by_href_host, page.href_hosts),
+        ):
             for name in present:
                 found.extend(table.get(name, ()))
-        for table, present in ((filters.by_tag, page.tags), (filters.by_attr, page.attrs)):
-            for name in present:
-                found.extend(table.get(name, ()))
-        for name, joined in page.values.items():
-            for operator, value, rule in filters.by_value[name]:
-                if _value_may_match(joined, operator, value):
-                    found.append(rule)
+        for name in filters.by_value.keys() & page.values.keys():
+            found.extend(filters.by_value[name])
         found.extend(filters.unkeyed)
     if "specifichide" not in flags:
         for key in site_keys:
@@ -618,7 +728,12 @@ def _candidates(filters: AdFilters, root, host: str | None) -> tuple[list[HideRu
         if id(rule) in seen:
             continue
         seen.add(id(rule))
-        if rule.selector not in excepted and _in_force(rule.include, rule.exclude, site_keys):
+        if (
+            rule.selector not in excepted
+            and _in_force(rule.include, rule.exclude, site_keys)
+            and page.has(rule.key)
+            and all(page.has(key) for key in rule.requires)
+        ):
             rules.append(rule)
     return rules, page
 
@@ -632,23 +747,39 @@ def _active_exceptions(filters: AdFilters, site_keys: frozenset[str]) -> set[str
     return excepted
 
 
+def candidate_rules(filters: AdFilters, root, site: str | None = None) -> list[HideRule]:
+    """The hiding rules ``ad_elements`` evaluates on this page: those in force for ``site``
+    (exceptions removed) whose key and other required classes / ids / attributes all occur
+    in the page.
+
+    Exposed so that callers and tests can see that matching stays proportional to the page,
+    not to the ~30,000 selectors in the lists."""
+    return _candidates(filters, _root_element(root), _host_of(site))[0]
+
+
 def ad_elements(filters: AdFilters, root, site: str | None = None) -> dict:
     """Elements of the page that the lists hide on ``site`` -> the family of the rule
-    (``specific_hide`` over ``generic_hide`` over ``china_hide`` when several match)."""
+    (``specific_hide`` over ``generic_hide`` over ``china_hide`` when several match).
+
+    Nested matches are all returned: a caller labelling blocks asks "is this block inside
+    any hidden element", which the outermost or innermost alone may not answer."""
     root = _root_element(root)
     rules, page = _candidates(filters, root, _host_of(site))
     hidden: dict = {}
-    results: dict[tuple[str, int], list] = {}
+    whole_page: dict[tuple[str, int], list] = {}
     for rule in rules:
         if rule.member < 0:
-            kind, name = rule.key
-            elements = (page.classes if kind == "class" else page.ids).get(name, ())
+            elements = page.anchors(rule.key)
         else:
-            elements = results.get((rule.selector, rule.member))
-            if elements is None:
-                compiled = _member_xpath(rule.selector, rule.member)
-                elements = compiled(root) if compiled is not None else []
-                results[(rule.selector, rule.member)] = elements
+            compiled = _member_xpath(rule.selector, rule.member, rule.anchored)
+            if compiled is None:
+                continue
+            if rule.anchored:
+                elements = [hit for anchor in page.anchors(rule.key) for hit in compiled(anchor)]
+            else:
+                elements = whole_page.get((rule.selector, rule.member))
+                if elements is None:
+                    elements = whole_page[(rule.selector, rule.member)] = compiled(root)
         rank = _HIDE_RANK[rule.family]
         for element in elements:
             current = hidden.get(element)
@@ -660,39 +791,39 @@ def ad_elements(filters: AdFilters, root, site: str | None = None) -> dict:
 # ----------------------------------------------------------------------------- URLs
 
 
-def is_ad_url(filters: AdFilters, url: str, site: str | None = None) -> str | None:
+def is_ad_url(filters: AdFilters, url: str, site: str | None = None, resource: str | None = None) -> str | None:
     """``adserver`` / ``china_network`` when the URL's host or a parent domain is a blocked
-    ad host (for a page on ``site``, which decides $third-party and $domain= options), else None."""
-    try:
-        host = urlsplit(url.strip()).hostname
-    except ValueError:
+    ad host, else None.
+
+    ``site`` (the page's host or URL) decides ``$third-party`` and ``$domain=`` options.
+    ``resource`` is what the page loads the URL as (``script``, ``image``, ``subdocument``
+    for an iframe, ...). Without it (a link) only rules that block the whole host count:
+    ``||s1.wp.com^$subdocument`` makes WordPress's iframes ads, not its every script."""
+    match = _URL_HOST.match(url)
+    if not match:
+        return None  # relative, javascript:, mailto:, ...
+    host = match.group(1).lower().strip(".")
+    hosts = _parents(host)
+    rules = [rule for parent in hosts for rule in filters.block_hosts.get(parent, ())]
+    if not rules:
         return None
-    if not host:
-        return None
-    host = host.strip(".")
     site_host = _host_of(site)
-    if "document" in _page_flags(filters, site_host):
-        return None
-    site_keys = _domain_keys(site_host)
+    if site_host is not None and "document" in _page_flags(filters, site_host):
+        return None  # @@||site^$document: nothing on the site is blocked
     same_party = site_host is not None and registered_domain(host) == registered_domain(site_host)
+    site_keys = _domain_keys(site_host)
 
     def applies(rule: NetRule) -> bool:
-        if rule.third_party is True and same_party:
+        if (rule.types and resource not in rule.types) or resource in rule.not_types:
             return False
-        if rule.third_party is False and not same_party:
-            return False
+        if rule.third_party is not None and rule.third_party == same_party:
+            return False  # $third-party on its own site, or $~third-party elsewhere
         return _in_force(rule.include, rule.exclude, site_keys)
 
-    hosts = _parents(host)
-    blocked: NetRule | None = None
-    for parent in hosts:
-        for rule in filters.block_hosts.get(parent, ()):
-            if applies(rule) and (blocked is None or (rule.important, -_URL_RANK[rule.family]) > (blocked.important, -_URL_RANK[blocked.family])):
-                blocked = rule
-    if blocked is None:
+    blocking = [rule for rule in rules if applies(rule)]
+    if not blocking:
         return None
-    if not blocked.important:
-        for parent in hosts:
-            if any(applies(rule) for rule in filters.allow_hosts.get(parent, ())):
-                return None
-    return blocked.family
+    best = max(blocking, key=lambda rule: (rule.important, -_URL_RANK[rule.family]))
+    if not best.important and any(applies(rule) for parent in hosts for rule in filters.allow_hosts.get(parent, ())):
+        return None
+    return best.family

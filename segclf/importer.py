@@ -147,6 +147,10 @@ def import_corpus(
             stats.failed += 1
             on_error(str(exc))
             continue
+        except Exception as exc:  # one odd page must not stop a corpus import
+            stats.failed += 1
+            on_error(f"{item.corpus}/{item.id}: {type(exc).__name__}: {exc}".splitlines()[0])
+            continue
         target = output / item.split / f"{_safe_name(item.id)}.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(target.name + ".partial")

@@ -78,3 +78,12 @@ def test_xml_declaration_and_namespaced_xhtml_parse():
 def test_site_comes_from_meta_or_canonical():
     assert segment_text('<head><meta name="segclf-site" content="Zjol.example"></head><p>x</p>').site == "zjol.example"
     assert segment_text('<head><link rel="canonical" href="https://www.example.com/a"></head><p>x</p>').site == "example.com"
+
+
+def test_unclosed_title_does_not_swallow_the_page():
+    html = "<html><head><title>Broken crawl<meta charset=utf-8></head><body><p>The article text.</p></body></html>"
+    assert "The article text." in texts(html)
+
+
+def test_control_characters_are_dropped():
+    assert texts("<p>a\x01b\x1fc</p>") == ["abc"]
