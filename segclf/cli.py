@@ -102,6 +102,10 @@ def train(
     kind: Annotated[str, typer.Option(help="Classifier: hgb (gradient-boosted trees) or forest.")] = "hgb",
     json_output: Annotated[bool, typer.Option("--json", help="Print the CV report as JSON.")] = False,
     card: Annotated[Optional[Path], typer.Option(help="Also write a model card (markdown) to this file.")] = None,
+    evaluate_on: Annotated[
+        Optional[list[Path]],
+        typer.Option("--eval", help="Held-out labeled folders to score the final model on (repeatable; reported and put in the card)."),
+    ] = None,
 ) -> None:
     """Train a model on labeled pages (and report cross-validated accuracy with --cv)."""
     from segclf.evaluate import build_report, format_report
@@ -132,6 +136,14 @@ def train(
     trained_on = {"inputs": [str(path) for path in data], "pages": len(pages), "sites": len({p.site for p in pages})}
     model = fit_model(pages, labels, kind=kind, trained_on=trained_on)
     model.metadata["scores"] = scores
+    held_out_reports = []
+    for folder in evaluate_on or []:
+        held_out, _ = _read_labeled_pages([folder])
+        report = _evaluate_pages(model, held_out, cross_page=True)
+        text = format_report(report, f"held-out: {folder}")
+        held_out_reports.append(text)
+        model.metadata.setdefault("held_out_scores", {})[str(folder)] = _summary(report)
+        typer.echo(text + "\n")
     digest = save_model(model, output)
     if card is not None:
         from segclf.modelcard import model_card
@@ -140,7 +152,8 @@ def train(
         model.metadata["versions"] = current_versions()
         command = "segclf train " + " ".join(map(str, data)) + f" -o {output}" + (f" --cv {cv}" if cv else "")
         command += (f" --kind {kind}" if kind != "hgb" else "") + f" --card {card}"
-        card.write_text(model_card(model, digest, command, report_text), encoding="utf-8")
+        command += "".join(f" --eval {folder}" for folder in evaluate_on or [])
+        card.write_text(model_card(model, digest, command, report_text, held_out_reports), encoding="utf-8")
     warn(
         f"trained on {len(pages)} pages ({model.metadata['blocks']} blocks) from {trained_on['sites']} sites; "
         f"wrote {output} (sha256 {digest[:12]})"
@@ -169,11 +182,24 @@ def evaluate(
     ] = True,
 ) -> None:
     """Score a model on labeled pages: per-label P/R/F1, confusion matrix, body-text token F1."""
-    from segclf.evaluate import PageResult, build_report, format_report
-    from segclf.features import SiteRepetition
+    from segclf.evaluate import format_report
 
     model = _load_model_or_fail(model_path)
     labeled, failed = _read_labeled_pages(data)
+    report = _evaluate_pages(model, labeled, cross_page)
+    if json_output:
+        typer.echo(json.dumps(report.to_dict(), indent=1))
+    else:
+        typer.echo(format_report(report, f"evaluation of {model_path or 'the shipped model'}"))
+    if failed:
+        raise typer.Exit(1)
+
+
+def _evaluate_pages(model, labeled, cross_page: bool):
+    """Predict every labeled page and aggregate the report (pages of a site share repetition counts)."""
+    from segclf.evaluate import PageResult, build_report
+    from segclf.features import SiteRepetition
+
     repetition = SiteRepetition.from_pages(item.page for item in labeled) if cross_page else None
     results = []
     for item in _progress(labeled, "evaluating"):
@@ -188,13 +214,7 @@ def evaluate(
                 group=_group_of(item.page.name),
             )
         )
-    report = build_report(results)
-    if json_output:
-        typer.echo(json.dumps(report.to_dict(), indent=1))
-    else:
-        typer.echo(format_report(report, f"evaluation of {model_path or 'the shipped model'}"))
-    if failed:
-        raise typer.Exit(1)
+    return build_report(results)
 
 
 def _stdin_bytes() -> bytes:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from segclf.model import SegmentModel
 
 
-def model_card(model: SegmentModel, sha256: str, command: str, cv_report_text: str = "") -> str:
+def model_card(
+    model: SegmentModel, sha256: str, command: str, cv_report_text: str = "", held_out_reports: list[str] | None = None
+) -> str:
     meta = model.metadata
     versions = meta.get("versions", {})
     trained_on = meta.get("trained_on", {})
@@ -48,8 +50,10 @@ def model_card(model: SegmentModel, sha256: str, command: str, cv_report_text: s
             cv_report_text,
             "```",
         ]
-    else:
-        lines.append("No cross-validation was run for this build.")
+    elif not held_out_reports:
+        lines.append("No cross-validation or held-out evaluation was run for this build.")
+    for report in held_out_reports or []:
+        lines += ["", "```", report, "```"]
     lines += [
         "",
         "## Limits",

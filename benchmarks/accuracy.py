@@ -1,0 +1,343 @@
+#!/usr/bin/env python
+"""Main-text accuracy of segclf and peer extractors on the public corpora.
+
+Every test page of each corpus goes through segclf and each peer; the output is scored
+against the corpus gold with segclf.evaluate.token_scores (bag of tokens, CJK per
+character) and averaged over pages, as the scrapinghub article-extraction benchmark does.
+Peers' outputs and times are cached, so a run for a new segclf model only re-runs segclf.
+See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import os
+
+# One core, one thread: set before numpy/scikit-learn load their thread pools.
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ[_variable] = "1"
+
+import argparse  # noqa: E402
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+import platform  # noqa: E402
+import shlex  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from dataclasses import asdict, dataclass, field  # noqa: E402
+from datetime import datetime, timezone  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import segclf  # noqa: E402
+from peers import PEERS, Extractor, Outcome  # noqa: E402
+from segclf.corpus import CorpusPage, is_corpus_folder, read_corpus  # noqa: E402
+from segclf.decode import decode_html  # noqa: E402
+from segclf.evaluate import token_scores  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPORA = ROOT.parent / "shared" / "corpora"
+DEFAULT_MODEL = ROOT / "models" / "segclf-default.joblib"
+DEFAULT_CACHE = Path(__file__).resolve().parent / ".cache"
+# A peer that takes longer than this on one page has failed on it (its time still counts).
+TIMEOUT_SECONDS = 120
+
+# What each corpus's gold holds: scores are only comparable with this in mind.
+GOLD = {
+    "cleaneval": "all non-boilerplate running text of the page (CleanEval 2007)",
+    "cleanportaleval": "headline + article text of 4 news sites (CleanEval style); 2 pages have empty gold",
+    "dragnet": "article text (+ headline/byline), comments excluded (`gold/`)",
+    "l3s_gn1": "headline + full text + supplemental blocks; the gold has `?` for curly quotes (punctuation is not scored)",
+    "readability_tests": "Readability.js's own expected output (SILVER gold)",
+    "zh_cwced": "hand-copied main content, without title/author/date (Chinese, scored per character)",
+}
+# Corpora whose gold some extractors imitate: those extractors are not run there.
+SILVER = {
+    "readability_tests": (
+        "**SILVER gold**: this gold is Readability.js's own output, so extractors that imitate "
+        "Readability are favoured. readability-lxml is left out of this table by design, and "
+        "trafilatura falls back to a Readability port on some pages. Do not report these numbers "
+        "as accuracy; see the corpus README."
+    ),
+}
+
+
+@dataclass
+class PageScore:
+    id: str
+    precision: float
+    recall: float
+    f1: float
+    seconds: float
+    error: str | None = None
+
+
+@dataclass
+class Row:
+    """One extractor's results on one corpus."""
+
+    extractor: str
+    pages: list[PageScore] = field(default_factory=list)
+
+    def summary(self) -> dict[str, float | int | str]:
+        count = len(self.pages)
+        seconds = sum(page.seconds for page in self.pages)
+        return {
+            "extractor": self.extractor,
+            "pages": count,
+            "precision": sum(page.precision for page in self.pages) / count if count else 0.0,
+            "recall": sum(page.recall for page in self.pages) / count if count else 0.0,
+            "f1": sum(page.f1 for page in self.pages) / count if count else 0.0,
+            "pages_per_second": count / seconds if seconds else 0.0,
+            "failures": sum(1 for page in self.pages if page.error),
+        }
+
+
+class PeerCache:
+    """Peers' outputs per (peer, version, corpus, page id), one JSON line per page.
+
+    A record is used only when the peer's input (decoded page, url, language) hashes the
+    same, so a change in segclf's decoder or in the corpus re-runs the peer."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+
+    def _path(self, extractor: Extractor, corpus: str) -> Path:
+        return self.folder / extractor.name / (extractor.version() or "unknown") / f"{corpus}.jsonl"
+
+    def load(self, extractor: Extractor, corpus: str) -> dict[str, dict]:
+        if self.folder is None or not self._path(extractor, corpus).is_file():
+            return {}
+        # split("\n"), not splitlines(): texts keep U+2028 and other line separators unescaped.
+        lines = self._path(extractor, corpus).read_text(encoding="utf-8").split("\n")
+        records = {}
+        for line in lines:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # blank, or cut short by an interrupted run: that page runs again
+            records[record["id"]] = record
+        return records
+
+    def add(self, extractor: Extractor, corpus: str, record: dict) -> None:
+        if self.folder is None:
+            return
+        path = self._path(extractor, corpus)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def input_key(html: str, url: str | None, lang: str | None) -> str:
+    return hashlib.sha1(json.dumps([html, url, lang]).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def page_url(page: CorpusPage) -> str | None:
+    url = page.meta.get("url") or None
+    return "http:" + url if url and url.startswith("//") else url
+
+
+def segclf_extractor(model_path: Path) -> Extractor:
+    """segclf as an extractor: it gets the page's bytes and the corpus's charset hint."""
+    model = segclf.load_model(model_path)
+
+    def extract(html_bytes: bytes, encoding_hint: str | None) -> str:
+        return segclf.clean(html_bytes, model=model, encoding=encoding_hint)
+
+    return Extractor("segclf", "segclf", extract)
+
+
+def select_peers(spec: str) -> list[Extractor]:
+    if spec == "none":
+        return []
+    names = list(PEERS) if spec == "all" else [name.strip() for name in spec.split(",") if name.strip()]
+    unknown = [name for name in names if name not in PEERS]
+    if unknown:
+        raise SystemExit(f"unknown peer(s) {', '.join(unknown)}; known: {', '.join(PEERS)}")
+    missing = [name for name in names if PEERS[name].version() is None]
+    if missing:
+        raise SystemExit(f"not installed: {', '.join(missing)}; run pip install -e '.[bench]'")
+    return [PEERS[name] for name in names]
+
+
+def run_corpus(folder: Path, split: str, limit: int | None, segclf_: Extractor | None,
+               peers: list[Extractor], cache: PeerCache) -> list[Row]:
+    """Score every extractor on the corpus's pages of the split."""
+    corpus = folder.name
+    pages = [page for page in read_corpus(folder) if split == "all" or page.split == split][:limit]
+    peers = [peer for peer in peers if not (corpus in SILVER and peer.readability_port)]
+    cached = {peer.name: cache.load(peer, corpus) for peer in peers}
+    rows = {extractor.name: Row(extractor.name) for extractor in [segclf_, *peers] if extractor}
+    warmed: set[str] = set()
+    for number, page in enumerate(pages, 1):
+        gold = page.gold_text()
+        if segclf_:
+            score(rows["segclf"], page.id, gold, timed(segclf_, warmed, page.html_bytes(), page.encoding_hint))
+        html = decode_html(page.html_bytes(), page.encoding_hint).text
+        args = (html, page_url(page), page.meta.get("lang"))
+        key = input_key(*args)
+        for peer in peers:
+            record = cached[peer.name].get(page.id)
+            if record is None or record["input"] != key:
+                outcome = timed(peer, warmed, *args)
+                record = {"id": page.id, "input": key, **asdict(outcome)}
+                cache.add(peer, corpus, record)
+            score(rows[peer.name], page.id, gold, Outcome(record["text"], record["seconds"], record["error"]))
+        if number % 50 == 0 or number == len(pages):
+            print(f"  {corpus}: {number}/{len(pages)} pages", file=sys.stderr, flush=True)
+    return list(rows.values())
+
+
+def timed(extractor: Extractor, warmed: set[str], *args) -> Outcome:
+    """Run the extractor; the first call of a corpus runs twice, untimed the first time,
+    so lazy imports and dictionary loading (jieba) are not billed to one page."""
+    if extractor.name not in warmed:
+        extractor.run(*args, timeout=TIMEOUT_SECONDS)
+        warmed.add(extractor.name)
+    return extractor.run(*args, timeout=TIMEOUT_SECONDS)
+
+
+def score(row: Row, page_id: str, gold: str, outcome: Outcome) -> None:
+    result = token_scores(outcome.text, gold)
+    row.pages.append(PageScore(page_id, result.precision, result.recall, result.f1, outcome.seconds, outcome.error))
+
+
+def model_sha256(model_path: Path) -> str:
+    checksum = model_path.with_name(model_path.name + ".sha256")
+    if checksum.is_file():
+        return checksum.read_text(encoding="utf-8").split()[0]
+    return hashlib.sha256(model_path.read_bytes()).hexdigest() + " (computed: no .sha256 file)"
+
+
+def header(args: argparse.Namespace, peers: list[Extractor], seconds: float) -> dict[str, str]:
+    """What a reader needs to reproduce or distrust the numbers."""
+    if args.no_segclf:
+        model = "not run (--no-segclf)"
+    else:
+        model = f"`{display_path(args.model)}`, SHA-256 `{model_sha256(args.model)}`"
+    cpu = next((line.split(":", 1)[1].strip() for line in _cpuinfo() if line.startswith("model name")), platform.machine())
+    return {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": "`" + shlex.join([Path(sys.executable).name, *sys.argv]) + "`",
+        "segclf": f"{segclf.__version__}; model {model}",
+        "peers": ", ".join(f"{peer.name} {peer.version()}" for peer in peers) or "none",
+        "machine": (
+            f"{platform.system()} {platform.machine()}, {cpu}, nproc {os.cpu_count()}, Python {platform.python_version()}; "
+            "run in one process pinned to one core, BLAS/OpenMP threads 1"
+        ),
+        "split": args.split + (f", first {args.limit} pages per corpus" if args.limit else ""),
+        "run time": f"{seconds / 60:.1f} min (wall clock, this run; cached peer outputs are not re-run)",
+    }
+
+
+def _cpuinfo() -> list[str]:
+    try:
+        return Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return []
+
+
+def display_path(path: Path) -> str:
+    path = Path(path).resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def markdown(info: dict[str, str], results: dict[str, list[Row]], page_counts: dict[str, int]) -> str:
+    lines = ["# Main-text accuracy: segclf and peer extractors", "", "| | |", "| --- | --- |"]
+    lines += [f"| {key} | {value} |" for key, value in info.items()]
+    lines += [
+        "",
+        "Each extractor's text is scored per page against the gold as a bag of tokens (lower-cased words,"
+        " one token per CJK character, punctuation dropped): precision, recall and F1 of the token overlap,"
+        " then averaged over pages. An empty output of an empty gold scores 1. pages/s = pages / seconds"
+        " spent in the extractor (segclf's time includes decoding the bytes; peers get the page already"
+        " decoded). failures = pages where the extractor raised or timed out (scored as empty output)."
+        " Rows marked *whole page* are whole-page text baselines: the recall a tool gets by keeping everything.",
+    ]
+    for corpus, rows in results.items():
+        lines += ["", f"## {corpus}: {page_counts[corpus]} pages", "", f"Gold: {GOLD.get(corpus, 'see the corpus README')}.", ""]
+        lines += ["| extractor | pages | precision | recall | F1 | pages/s | failures |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for summary in sorted((row.summary() for row in rows), key=lambda s: -s["f1"]):
+            lines.append(
+                f"| {row_label(str(summary['extractor']))} | {summary['pages']} | {summary['precision']:.3f} | {summary['recall']:.3f} | {summary['f1']:.3f} "
+                f"| {summary['pages_per_second']:.1f} | {summary['failures']} |"
+            )
+        if corpus in SILVER:
+            lines += ["", "> " + SILVER[corpus]]
+    return "\n".join(lines) + "\n"
+
+
+def row_label(name: str) -> str:
+    if name == "segclf":
+        return "**segclf**"
+    return name + (" *(whole page)*" if name in PEERS and PEERS[name].whole_page else "")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA, help="folder of corpus folders (default: %(default)s)")
+    parser.add_argument("--corpus", action="append", help="a corpus name; repeat for several (default: every corpus folder)")
+    parser.add_argument("--split", choices=("test", "train", "all"), default="test")
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="segclf model (default: %(default)s)")
+    parser.add_argument("--no-segclf", action="store_true", help="run the peers only")
+    parser.add_argument("--peers", default="all", help=f"all, none, or a comma list of: {', '.join(PEERS)}")
+    parser.add_argument("--limit", type=int, help="first N pages of each corpus only (a quick look)")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md", help="markdown report (default: %(default)s)")
+    parser.add_argument("--json", type=Path, help="also write summaries and per-page scores as JSON")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="peer output cache (default: %(default)s)")
+    parser.add_argument("--no-cache", action="store_true", help="re-run every peer and cache nothing")
+    return parser.parse_args(argv)
+
+
+def corpus_folders(args: argparse.Namespace) -> list[Path]:
+    if args.corpus:
+        folders = [args.corpora / name for name in args.corpus]
+        bad = [str(folder) for folder in folders if not is_corpus_folder(folder)]
+        if bad:
+            raise SystemExit(f"not a corpus folder: {', '.join(bad)}")
+        return folders
+    return sorted(folder for folder in args.corpora.iterdir() if is_corpus_folder(folder))
+
+
+def pin_to_one_core() -> None:
+    """Peers and segclf are timed on one core, as a single-process crawler would run them."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if not args.no_segclf and not args.model.is_file():
+        raise SystemExit(f"{args.model}: no such model; pass --model PATH, or --no-segclf to run the peers only")
+    pin_to_one_core()
+    warnings.simplefilter("ignore")
+    logging.disable(logging.CRITICAL)  # peers log every odd page
+    start = time.perf_counter()
+    segclf_ = None if args.no_segclf else segclf_extractor(args.model)
+    peers = select_peers(args.peers)
+    cache = PeerCache(None if args.no_cache else args.cache)
+    results: dict[str, list[Row]] = {}
+    for folder in corpus_folders(args):
+        print(f"{folder.name} ...", file=sys.stderr, flush=True)
+        results[folder.name] = run_corpus(folder, args.split, args.limit, segclf_, peers, cache)
+    info = header(args, peers, time.perf_counter() - start)
+    page_counts = {corpus: max((len(row.pages) for row in rows), default=0) for corpus, rows in results.items()}
+    report = markdown(info, results, page_counts)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report, encoding="utf-8")
+    if args.json:
+        payload = {
+            "header": info,
+            "corpora": {
+                corpus: {row.extractor: {"summary": row.summary(), "pages": [asdict(page) for page in row.pages]} for row in rows}
+                for corpus, rows in results.items()
+            },
+        }
+        args.json.write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
