@@ -12,6 +12,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -84,6 +85,10 @@ NEIGHBOUR_COLUMNS = (
 )
 # Blocks this far on each side are averaged into "window" columns.
 WINDOW_RADIUS = 3
+# Error regexes and phrases are only looked for in blocks up to this long: error
+# messages are short, and searching long article paragraphs costs the most.
+MAX_PATTERN_BLOCK_CHARS = 400
+MAX_PHRASE_BLOCK_CHARS = 2000
 # Text wider than this counts as one "line" for text density (Kohlschuetter et al.).
 LINE_WIDTH = 80
 
@@ -203,8 +208,8 @@ def _text_columns(blocks: Sequence[Block]) -> tuple[np.ndarray, list[str]]:
         cjk = len(CJK_CHAR.findall(text))
         letters = len(_LETTER.findall(text))
         lowered = text.lower()
-        families = lexicon.error_families(lowered)
-        patterns = lexicon.error_pattern_families(text) if chars <= 400 else set()
+        families = lexicon.error_families(lowered) if chars <= MAX_PHRASE_BLOCK_CHARS else set()
+        patterns = lexicon.error_pattern_families(text, lowered) if chars <= MAX_PATTERN_BLOCK_CHARS else set()
         ad_hosts = sum(1 for host in block.urls if lexicon.is_ad_host(host))
         rows[index] = (
             math.log1p(chars),
@@ -239,40 +244,43 @@ def _text_columns(blocks: Sequence[Block]) -> tuple[np.ndarray, list[str]]:
 
 
 def _container_columns(blocks: Sequence[Block], chars: np.ndarray, link_chars: np.ndarray) -> np.ndarray:
-    """Share of the page's text under the block's nearest ancestors, and their link ratio."""
-    total_chars: Counter[int] = Counter()
-    total_links: Counter[int] = Counter()
-    total_blocks: Counter[int] = Counter()
-    for block, block_chars, block_links in zip(blocks, chars, link_chars):
-        for ancestor in block.ancestors:
-            total_chars[ancestor] += block_chars
-            total_links[ancestor] += block_links
-            total_blocks[ancestor] += 1
-    page_chars = max(float(chars.sum()), 1.0)
-    plain = {ancestor: total_chars[ancestor] - total_links[ancestor] for ancestor in total_chars}
-    page_plain = max(float((chars - link_chars).sum()), 1.0)
-    # The deepest element holding most of the page's non-link text: the article region.
-    main_container, main_share, main_depth = None, 0.0, -1
-    for block in blocks:
-        for depth, ancestor in enumerate(block.ancestors):
-            share = plain[ancestor] / page_plain
-            if share >= MAIN_CONTAINER_SHARE and depth > main_depth:
-                main_container, main_share, main_depth = ancestor, share, depth
+    """Share of the page's text under the block's nearest ancestors, and their link ratio.
 
-    columns = np.zeros((len(blocks), 2 + 3 * CONTAINER_LEVELS), dtype=float)
-    for index, block in enumerate(blocks):
-        columns[index, 0] = 1.0 if main_container in block.ancestors else 0.0
-        columns[index, 1] = main_share
-        nearest = block.ancestors[::-1]
-        for level in range(CONTAINER_LEVELS):
-            base = 2 + 3 * level
-            if level < len(nearest):
-                ancestor = nearest[level]
-                columns[index, base] = total_chars[ancestor] / page_chars
-                columns[index, base + 1] = total_links[ancestor] / max(total_chars[ancestor], 1)
-                columns[index, base + 2] = math.log1p(total_blocks[ancestor])
-            else:
-                columns[index, base : base + 3] = np.nan
+    Vectorised over (block, ancestor) pairs: this runs for every page, and a Python
+    loop over blocks times ancestors was a third of the feature time.
+    """
+    count = len(blocks)
+    lengths = np.fromiter((len(block.ancestors) for block in blocks), dtype=np.int64, count=count)
+    columns = np.full((count, 2 + 3 * CONTAINER_LEVELS), np.nan)
+    columns[:, :2] = 0.0
+    if lengths.sum() == 0:
+        return columns
+    pair_block = np.repeat(np.arange(count), lengths)
+    pair_ancestor = np.fromiter(chain.from_iterable(block.ancestors for block in blocks), dtype=np.int64)
+    pair_depth = np.arange(len(pair_ancestor)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    size = int(pair_ancestor.max()) + 1
+    total_chars = np.bincount(pair_ancestor, weights=chars[pair_block], minlength=size)
+    total_links = np.bincount(pair_ancestor, weights=link_chars[pair_block], minlength=size)
+    total_blocks = np.bincount(pair_ancestor, minlength=size).astype(float)
+
+    # The deepest element holding most of the page's non-link text: the article region.
+    plain_share = (total_chars - total_links) / max(float((chars - link_chars).sum()), 1.0)
+    candidates = plain_share[pair_ancestor] >= MAIN_CONTAINER_SHARE
+    if candidates.any():
+        deepest = np.argmax(np.where(candidates, pair_depth, -1))
+        main = pair_ancestor[deepest]
+        columns[pair_block[pair_ancestor == main], 0] = 1.0
+        columns[:, 1] = plain_share[main]
+
+    page_chars = max(float(chars.sum()), 1.0)
+    last = np.cumsum(lengths) - 1
+    for level in range(CONTAINER_LEVELS):
+        has = lengths > level
+        ancestor = pair_ancestor[last[has] - level]
+        base = 2 + 3 * level
+        columns[has, base] = total_chars[ancestor] / page_chars
+        columns[has, base + 1] = total_links[ancestor] / np.maximum(total_chars[ancestor], 1.0)
+        columns[has, base + 2] = np.log1p(total_blocks[ancestor])
     return columns
 
 

@@ -40,9 +40,32 @@ def _rows(name: str, fields: int) -> list[list[str]]:
     return rows
 
 
+def _trie_pattern(phrases: list[str]) -> str:
+    """A regex for any of the literal phrases, factored into a trie.
+
+    Python's `re` tries the branches of `a|b|c` one by one at every position; with
+    hundreds of phrases sharing prefixes, a trie-shaped pattern is many times faster.
+    """
+    trie: dict = {}
+    for phrase in phrases:
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return build(trie)
+
+
 def _alternation(phrases: list[str]) -> re.Pattern[str]:
-    # Longest first so alternation prefers the most specific phrase.
-    return re.compile("|".join(sorted(set(phrases), key=len, reverse=True)))
+    return re.compile(_trie_pattern(sorted(set(phrases))))
 
 
 def _family_regexes(pairs: list[tuple[str, str]]) -> dict[str, re.Pattern[str]]:
@@ -54,13 +77,50 @@ def _family_regexes(pairs: list[tuple[str, str]]) -> dict[str, re.Pattern[str]]:
     return {family: _alternation(phrases) for family, phrases in sorted(by_family.items())}
 
 
+# Anchored (whole-block) error regexes only run on blocks up to this long.
+MAX_ANCHORED_TEXT = 300
+# Literals shorter than this occur almost everywhere and filter nothing.
+MIN_LITERAL = 3
+
+
+@dataclass(frozen=True)
+class PatternRule:
+    """One error regex, with what makes it cheap to skip."""
+
+    family: str
+    regex: re.Pattern[str]
+    anchored: bool  # starts with ^: only a match at the start counts
+    literal: str  # lower-cased text every match contains ("" when none is known)
+
+
+def required_literal(pattern: str) -> str:
+    """The longest run of plain characters every match of `pattern` must contain."""
+    try:
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+        from re._constants import LITERAL  # type: ignore[import-not-found]
+    except ImportError:  # Python 3.10
+        import sre_parse  # type: ignore[no-redef]
+        from sre_constants import LITERAL  # type: ignore[no-redef]
+    try:
+        parsed = sre_parse.parse(pattern, re.IGNORECASE)
+    except Exception:  # unparsable here means: never skip this rule
+        return ""
+    best = run = ""
+    for op, argument in parsed:
+        if op is LITERAL:
+            run += chr(argument)
+            continue
+        best, run = max(best, run, key=len), ""
+    return max(best, run, key=len).lower()
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Compiled matchers over the lexicon files."""
 
     any_error_phrase: re.Pattern[str] | None  # all families at once: most blocks match none
     error_phrases: dict[str, re.Pattern[str]]
-    error_patterns: dict[str, list[re.Pattern[str]]]
+    error_patterns: list[PatternRule]
     ad_phrases: re.Pattern[str] | None
     ad_words: re.Pattern[str] | None
     token_families: dict[str, frozenset[str]]
@@ -72,13 +132,25 @@ class Lexicon:
             return set()
         return {family for family, regex in self.error_phrases.items() if regex.search(lowered_text)}
 
-    def error_pattern_families(self, text: str) -> set[str]:
-        """Families of error regexes that match the (stripped) block text."""
-        return {
-            family
-            for family, patterns in self.error_patterns.items()
-            if any(pattern.search(text) for pattern in patterns)
-        }
+    def error_pattern_families(self, text: str, lowered_text: str | None = None) -> set[str]:
+        """Families of error regexes that match the (stripped) block text.
+
+        A regex is only run when the literal it cannot match without occurs in the text
+        (a substring test costs a fraction of a regex search); `^`-anchored regexes are
+        tried at the start only, and only on short texts.
+        """
+        lowered = lowered_text if lowered_text is not None else text.lower()
+        short = len(text) <= MAX_ANCHORED_TEXT
+        found = set()
+        for rule in self.error_patterns:
+            if rule.family in found or (rule.literal and rule.literal not in lowered):
+                continue
+            if rule.anchored:
+                if short and rule.regex.match(text):
+                    found.add(rule.family)
+            elif rule.regex.search(text):
+                found.add(rule.family)
+        return found
 
     def has_ad_phrase(self, lowered_text: str) -> bool:
         if self.ad_phrases is not None and self.ad_phrases.search(lowered_text):
@@ -122,21 +194,25 @@ def attribute_tokens(value: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
-    error_pairs = [(family, re.escape(phrase.lower())) for family, phrase in _rows("error_phrases.txt", 2)]
-    error_patterns: dict[str, list[re.Pattern[str]]] = {}
+    error_pairs = [(family, phrase.lower()) for family, phrase in _rows("error_phrases.txt", 2)]
+    error_patterns: list[PatternRule] = []
     for family, pattern in _rows("error_patterns.txt", 2):
         try:
-            error_patterns.setdefault(family, []).append(re.compile(pattern, re.IGNORECASE))
+            regex = re.compile(pattern, re.IGNORECASE)
         except re.error as exc:  # a bad rule must not take the tool down
             raise ValueError(f"bad regex in lexicon/error_patterns.txt ({family}): {exc}") from exc
+        literal = required_literal(pattern)
+        error_patterns.append(
+            PatternRule(family, regex, pattern.startswith("^"), literal if len(literal) >= MIN_LITERAL else "")
+        )
 
     phrases, words = [], []
     for lang, phrase in _rows("ad_phrases.txt", 2):
-        (words if lang == "word" else phrases).append(re.escape(phrase.lower()))
+        (words if lang == "word" else phrases).append(phrase.lower())
     ad_phrases = _alternation(phrases) if phrases else None
     # ASCII boundaries: "PR" must match in "PR記事" but not in "PRESS".
     ad_words = (
-        re.compile(r"(?<![a-z0-9])(?:" + "|".join(sorted(set(words), key=len, reverse=True)) + r")(?![a-z0-9])")
+        re.compile(r"(?<![a-z0-9])(?:" + _trie_pattern(sorted(set(words))) + r")(?![a-z0-9])")
         if words
         else None
     )
