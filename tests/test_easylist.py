@@ -30,7 +30,8 @@ def page(body: str, lang: str = "en"):
 
 def hidden(filters, body: str, site: str | None = None, lang: str = "en") -> dict[str, str]:
     """Hidden elements of a page, by their id attribute (every test element has one)."""
-    return {element.get("id", element.tag): family for element, family in ad_elements(filters, page(body, lang), site).items()}
+    found = ad_elements(filters, page(body, lang), site)
+    return {element.get("id", element.tag): family for element, family in found.items()}
 
 
 ARTICLE = "<div id='story' class='article-body'><p>The harbour board voted to rebuild the pier.</p></div>"
@@ -54,19 +55,27 @@ def test_attribute_prefix_rule_hides_gpt_slots(filters):
 
 
 def test_child_combinator_and_not(filters):
-    # easylist_general_hide: ##.banner-img > .pbl   and   ##.AdBody:not(body)
+    # easylist_general_hide: ##.banner-img > .pbl   and   ##.ad-box:not(#ad-banner):not(:empty)
     body = (
-        "<div class='banner-img'><span id='child' class='pbl'>x</span><div><span id='grandchild' class='pbl'>y</span></div></div>"
-        "<div id='adbody' class='AdBody'>z</div>"
+        "<div class='banner-img'><span id='child' class='pbl'>x</span>"
+        "<div><span id='grandchild' class='pbl'>y</span></div></div>"
+        "<div id='box' class='ad-box'>Sponsored</div><div id='empty' class='ad-box'></div>"
     )
-    assert hidden(filters, body) == {"child": "generic_hide", "adbody": "generic_hide"}
-    root = lxml_html.document_fromstring("<html><body class='AdBody'><p>text</p></body></html>")
-    assert ad_elements(filters, root) == {}
+    assert hidden(filters, body) == {"child": "generic_hide", "box": "generic_hide"}
+
+
+def test_a_rule_never_hides_the_whole_page(filters):
+    # ##.wideAd matched a 2012 nytimes.com <body class="wideAd">: written for another design
+    root = lxml_html.document_fromstring("<html><body class='wideAd'><div id='x' class='wideAd'>ad</div></body></html>")
+    assert [element.get("id") for element in ad_elements(filters, root)] == ["x"]
 
 
 def test_link_rule_hides_links_to_an_ad_host(filters):
     # easylist_general_hide: ##a[href^="https://pubads.g.doubleclick.net/"]
-    body = "<a id='ad' href='https://pubads.g.doubleclick.net/gampad/jump?x=1'>Offer</a><a id='news' href='/news/1'>News</a>"
+    body = (
+        "<a id='ad' href='https://pubads.g.doubleclick.net/gampad/jump?x=1'>Offer</a>"
+        "<a id='news' href='/news/1'>News</a>"
+    )
     assert hidden(filters, body) == {"ad": "generic_hide"}
 
 
