@@ -119,3 +119,22 @@ def read_corpus(folder: Path) -> list[CorpusPage]:
 
 def is_corpus_folder(folder: Path) -> bool:
     return (Path(folder) / "meta.jsonl").is_file() and (Path(folder) / "html").is_dir()
+
+
+def fixed_sample(pages: list[CorpusPage], size: int) -> list[CorpusPage]:
+    """A small, stable sample spread over a list of pages (sorted by id): the eval gate's pages."""
+    ordered = sorted(pages, key=lambda page: page.id)
+    if len(ordered) <= size:
+        return ordered
+    step = len(ordered) / size
+    return [ordered[int(index * step)] for index in range(size)]
+
+
+def sample_digest(pages: list[CorpusPage]) -> str:
+    """SHA-256 over the sample's ids, html and gold bytes: pins exactly what a floor was measured on."""
+    digest = hashlib.sha256()
+    for page in pages:
+        digest.update(page.id.encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(page.html_bytes()).digest())
+        digest.update(hashlib.sha256(page.gold_path.read_bytes()).digest())
+    return digest.hexdigest()

@@ -183,3 +183,25 @@ def format_report(report: Report, title: str = "") -> str:
         for item in report.worst_pages[:5]:
             lines.append(f"  {item['f1']:.3f}  {item['page']}")
     return "\n".join(lines)
+
+
+def corpus_body_f1(model, pages) -> TokenScore:
+    """Mean bag-of-token scores of the model's body text against corpus gold text."""
+    from segclf.extract import label_page
+    from segclf.pages import PageError, page_from_bytes
+
+    scores = []
+    for item in pages:
+        try:
+            page = page_from_bytes(item.html_bytes(), name=item.id, encoding_hint=item.encoding_hint)
+            text = label_page(page, model).text()
+        except PageError:
+            text = ""
+        scores.append(token_scores(text, item.gold_text()))
+    if not scores:
+        return TokenScore(0.0, 0.0, 0.0)
+    return TokenScore(
+        float(np.mean([s.precision for s in scores])),
+        float(np.mean([s.recall for s in scores])),
+        float(np.mean([s.f1 for s in scores])),
+    )

@@ -27,6 +27,9 @@ from segclf.pages import PageError
 MAX_ERROR_BLOCK_CHARS = 400
 # A non-body block whose links mostly go to ad servers is an ad.
 AD_LINK_SHARE = 0.5
+# An element-hiding match holding more text than this is a layout container whose class
+# happens to look like an ad's (nj.com's `adv-header` masthead, `<body class="wideAd">`).
+MAX_AD_ELEMENT_CHARS = 800
 
 
 @dataclass
@@ -72,7 +75,11 @@ def easylist_ad_matcher(folder: Path | None = None) -> AdMatcher:
     filters = easylist.load_filters(folder)
 
     def match(root, blocks: list[Block], site: str | None) -> list[str | None]:
-        hidden = easylist.ad_elements(filters, root, site)
+        hidden = {
+            element: family
+            for element, family in easylist.ad_elements(filters, root, site).items()
+            if len("".join(element.itertext())) <= MAX_AD_ELEMENT_CHARS
+        }
         results: list[str | None] = []
         for block in blocks:
             family = None
