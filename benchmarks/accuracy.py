@@ -264,9 +264,23 @@ def markdown(info: dict[str, str], results: dict[str, list[Row]], page_counts: d
                 f"| {row_label(str(summary['extractor']))} | {summary['pages']} | {summary['precision']:.3f} | {summary['recall']:.3f} | {summary['f1']:.3f} "
                 f"| {summary['pages_per_second']:.1f} | {summary['failures']} |"
             )
+        lines += ["", margin_line(rows)]
         if corpus in SILVER:
             lines += ["", "> " + SILVER[corpus]]
     return "\n".join(lines) + "\n"
+
+
+def margin_line(rows: list[Row]) -> str:
+    """segclf's F1 minus the best peer's (whole-page baselines included), or why there is none."""
+    summaries = [row.summary() for row in rows]
+    ours = [s for s in summaries if s["extractor"] == "segclf"]
+    peers = [s for s in summaries if s["extractor"] != "segclf"]
+    if not ours or not peers:
+        return "Margin: not measured (segclf or the peers were not run)."
+    best = max(peers, key=lambda s: s["f1"])
+    margin = float(ours[0]["f1"]) - float(best["f1"])
+    verdict = "ahead of" if margin > 0 else "behind"
+    return f"Margin: segclf {verdict} the best peer ({best['extractor']}, F1 {best['f1']:.3f}) by {abs(margin):.3f} F1."
 
 
 def row_label(name: str) -> str:
