@@ -15,8 +15,12 @@ from segclf.model import SegmentModel, load_model
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "segclf-default.joblib"
 MODEL_ENVIRONMENT_VARIABLE = "SEGCLF_MODEL"
-# A page whose body holds fewer tokens than this has, for the verdict, no body.
+# A page whose body holds fewer characters than this has, for the verdict, no body.
 MIN_BODY_CHARS = 20
+# Body text at least this long makes a page `ok` however much error text sits beside it
+# (the seed page: a full article between failed includes). Shorter body text counts only
+# when it outweighs the error text: a soft-404's "try searching instead" line is no article.
+SURE_BODY_CHARS = 200
 
 
 @dataclass
@@ -42,9 +46,10 @@ class CleanedPage:
     def verdict(self) -> str:
         """`ok` (body found), `error` (error blocks and no body) or `empty`."""
         body_chars = sum(len(b.text) for b in self.blocks if b.label == "body")
-        if body_chars >= MIN_BODY_CHARS:
+        error_chars = sum(len(b.text) for b in self.blocks if b.label == "error")
+        if body_chars >= SURE_BODY_CHARS or (body_chars >= MIN_BODY_CHARS and body_chars > error_chars):
             return "ok"
-        if any(b.label == "error" for b in self.blocks):
+        if error_chars:
             return "error"
         return "empty"
 
