@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 CORPORA = ROOT.parent / "shared" / "corpora"
-DEFAULT_TOOLS = "lxml,segclf,trafilatura,readability-lxml,justext,boilerpy3,resiliparse"
+DEFAULT_TOOLS = "lxml,segclf,segclf-batch,trafilatura,readability-lxml,justext,boilerpy3,resiliparse"
 
 
 def load_pages(corpora: list[str], limit: int) -> list[tuple[bytes, str | None]]:
@@ -45,14 +45,21 @@ def run_tool(tool: str, pages: list[tuple[bytes, str | None]], queue) -> None:
         os.sched_setaffinity(0, {0})
     from segclf.decode import decode_html
 
-    if tool == "segclf":
-        from segclf.extract import label_page, resolve_model
+    if tool in ("segclf", "segclf-batch"):
+        from segclf.extract import label_pages, resolve_model
         from segclf.pages import page_from_bytes
 
         model = resolve_model(None)
+        batch_size = 64 if tool == "segclf-batch" else 1
+        pending: list = []
 
         def work(data: bytes, hint: str | None) -> None:
-            label_page(page_from_bytes(data, encoding_hint=hint), model).text()
+            # One page per model call, or a batch per call as `segclf clean DIR` does.
+            pending.append(page_from_bytes(data, encoding_hint=hint))
+            if len(pending) >= batch_size or data is pages[-1][0]:
+                for cleaned in label_pages(pending, model):
+                    cleaned.text()
+                pending.clear()
 
     elif tool == "lxml":
         from lxml import html as lxml_html

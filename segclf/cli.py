@@ -17,6 +17,9 @@ import typer
 
 from segclf.labeled import LABELS
 
+# Pages classified per model call: the model's fixed cost per call is spread over them.
+PREDICT_BATCH = 64
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -202,8 +205,11 @@ def _evaluate_pages(model, labeled, cross_page: bool):
 
     repetition = SiteRepetition.from_pages(item.page for item in labeled) if cross_page else None
     results = []
-    for item in _progress(labeled, "evaluating"):
-        predicted, _ = model.predict_page(item.page, repetition)
+    batches = [labeled[start : start + PREDICT_BATCH] for start in range(0, len(labeled), PREDICT_BATCH)]
+    predictions = []
+    for batch in _progress(batches, "evaluating"):
+        predictions += [labels for labels, _ in model.predict_pages([item.page for item in batch], repetition)]
+    for item, predicted in zip(labeled, predictions):
         results.append(
             PageResult(
                 name=item.page.name,
@@ -235,7 +241,7 @@ def clean(
     ] = True,
 ) -> None:
     """Clean pages: keep the body text (or the labels in --keep) and drop the rest."""
-    from segclf.extract import label_page
+    from segclf.extract import label_page, label_pages
     from segclf.features import SiteRepetition
     from segclf.pages import PageError, find_html_files, page_from_bytes, read_page
     from segclf.render import FORMATS, SUFFIXES, render
@@ -276,13 +282,15 @@ def clean(
             failed += 1
     repetition = SiteRepetition.from_pages(pages) if cross_page and len(pages) > 1 else None
     roots = [path for path in paths if path.is_dir()]
-    for page in _progress(pages, "cleaning"):
-        text = render(label_page(page, model, repetition), output_format, keep_labels)
-        if single:
-            _write_or_print(text, output, inputs=files)
-        else:
-            target = _output_path(Path(page.name), roots, output, SUFFIXES[output_format])
-            _write_or_print(text, target, inputs=files)
+    batches = [pages[start : start + PREDICT_BATCH] for start in range(0, len(pages), PREDICT_BATCH)]
+    for batch in _progress(batches, "cleaning"):
+        for cleaned in label_pages(batch, model, repetition):
+            text = render(cleaned, output_format, keep_labels)
+            if single:
+                _write_or_print(text, output, inputs=files)
+            else:
+                target = _output_path(Path(cleaned.page.name), roots, output, SUFFIXES[output_format])
+                _write_or_print(text, target, inputs=files)
     if failed:
         warn(f"{failed} of {len(files)} pages failed")
         raise typer.Exit(1)

@@ -81,7 +81,20 @@ def resolve_model(model: SegmentModel | str | Path | None) -> SegmentModel:
 
 
 def label_page(page: Page, model: SegmentModel, site_repetition: SiteRepetition | None = None) -> CleanedPage:
-    labels, probabilities = model.predict_page(page, site_repetition)
+    return label_pages([page], model, site_repetition)[0]
+
+
+def label_pages(
+    pages: list[Page], model: SegmentModel, site_repetition: SiteRepetition | None = None
+) -> list[CleanedPage]:
+    """Label many pages with one model call (much faster per page than one call each)."""
+    return [
+        _cleaned(page, model, labels, probabilities)
+        for page, (labels, probabilities) in zip(pages, model.predict_pages(pages, site_repetition))
+    ]
+
+
+def _cleaned(page: Page, model: SegmentModel, labels: list[str], probabilities: np.ndarray) -> CleanedPage:
     blocks = [
         LabeledBlock(
             block=block,
