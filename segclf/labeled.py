@@ -7,6 +7,7 @@ do not depend on how the splitter cuts blocks. See docs/labeling.md.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,13 +78,21 @@ def mark_labels(blocks: list, labels: list[str]) -> int:
                 span = etree.Element("span")
                 span.set("data-segclf", labels[index])
                 if kind == "text":
-                    span.text, element.text = element.text, None
+                    span.text, element.text = _xml_safe(element.text), None
                     element.insert(0, span)
                 else:
-                    span.text, element.tail = element.tail, None
+                    span.text, element.tail = _xml_safe(element.tail), None
                     element.addnext(span)
                 wrapped += 1
     return wrapped
+
+
+# Characters libxml2 accepts from a parsed numeric reference (&#26;) but refuses to set.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_safe(text: str | None) -> str | None:
+    return _NOT_XML.sub("", text) if text else text
 
 
 def set_page_meta(root, name: str, value: str) -> None:

@@ -96,3 +96,10 @@ def test_real_corpus_gold_aligns_almost_entirely(corpus, tmp_path):
     assert stats.unmatched_gold_share < 0.03
     assert stats.roundtrip_mismatches == 0
     assert isinstance(stats, ImportStats)
+
+
+def test_control_character_references_do_not_break_labeling(tmp_path):
+    html = f"<html><body><td>{ARTICLE[0]}<br><br>Related links &#26; more</td></body></html>".encode()
+    make_corpus(tmp_path / "mini", [("p1", html, ARTICLE[0], {"split": "train"})])
+    stats = import_corpus(read_corpus(tmp_path / "mini"), tmp_path / "out")
+    assert stats.pages == 1 and stats.failed == 0
