@@ -280,6 +280,9 @@ def clean(
         except PageError as exc:
             warn(f"skipped: {exc}")
             failed += 1
+        except Exception as exc:  # one unexpected failure must not lose the rest of the batch
+            warn(f"skipped: {path}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+            failed += 1
     repetition = SiteRepetition.from_pages(pages) if cross_page and len(pages) > 1 else None
     roots = [path for path in paths if path.is_dir()]
     batches = [pages[start : start + PREDICT_BATCH] for start in range(0, len(pages), PREDICT_BATCH)]
