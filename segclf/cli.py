@@ -295,7 +295,8 @@ def clean(
                 target = _output_path(Path(cleaned.page.name), roots, output, SUFFIXES[output_format])
                 _write_or_print(text, target, inputs=files)
     if failed:
-        warn(f"{failed} of {len(files)} pages failed")
+        if len(files) > 1:
+            warn(f"{failed} of {len(files)} pages failed")
         raise typer.Exit(1)
 
 

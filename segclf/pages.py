@@ -13,6 +13,30 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 
 
+# Files that crawls save under .html but are not text: refuse them by their magic bytes
+# rather than "clean" binary noise.
+BINARY_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x1f\x8b", "gzip-compressed data (decompress it first)"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed data (decompress it first)"),
+    (b"BZh", "bzip2-compressed data (decompress it first)"),
+)
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a non-HTML file is, judged by its first bytes (None: could be text)."""
+    head = data[:16]
+    for signature, kind in BINARY_SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    return None
+
+
 class PageError(ValueError):
     """A page that cannot be read; the message is one line, fit for a batch report."""
 
@@ -27,6 +51,9 @@ def page_from_bytes(
     """Decode and split one page."""
     if max_bytes and len(data) > max_bytes:
         raise PageError(f"{name or 'page'}: {len(data):,} bytes is over the limit of {max_bytes:,} (see --max-bytes)")
+    kind = binary_kind(data)
+    if kind is not None:
+        raise PageError(f"{name or 'page'}: not HTML: the bytes are {kind}")
     decoded = decode_html(data, encoding_hint)
     return segment_text(decoded.text, name=name, encoding=decoded.encoding, site=site)
 
