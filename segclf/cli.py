@@ -239,8 +239,16 @@ def clean(
     cross_page: Annotated[
         bool, typer.Option("--cross-page/--single-page", help="Count repeated text across pages of a site in a batch.")
     ] = True,
+    resume: Annotated[bool, typer.Option(help="Skip pages whose output file already exists (continue a broken run).")] = False,
+    errors_file: Annotated[
+        Optional[Path], typer.Option("--errors", help="Write the pages that failed, one `path<TAB>reason` per line.")
+    ] = None,
 ) -> None:
-    """Clean pages: keep the body text (or the labels in --keep) and drop the rest."""
+    """Clean pages: keep the body text (or the labels in --keep) and drop the rest.
+
+    Pages stream through in batches (memory stays flat), every output file is written
+    atomically, and with --resume a rerun skips the pages that were finished.
+    """
     from segclf.extract import label_page, label_pages
     from segclf.features import SiteRepetition
     from segclf.pages import PageError, find_html_files, page_from_bytes, read_page
@@ -273,30 +281,50 @@ def clean(
     if not single and output is not None and output.exists() and not output.is_dir():
         fail(f"{output} exists and is not a folder")
 
-    pages, failed = [], 0
-    for path in _progress(files, "reading"):
-        try:
-            pages.append(read_page(path, encoding_hint=encoding, max_bytes=max_bytes))
-        except PageError as exc:
-            warn(f"skipped: {exc}")
-            failed += 1
-        except Exception as exc:  # one unexpected failure must not lose the rest of the batch
-            warn(f"skipped: {path}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
-            failed += 1
-    repetition = SiteRepetition.from_pages(pages) if cross_page and len(pages) > 1 else None
     roots = [path for path in paths if path.is_dir()]
-    batches = [pages[start : start + PREDICT_BATCH] for start in range(0, len(pages), PREDICT_BATCH)]
+
+    def target_of(path: Path) -> Optional[Path]:
+        return output if single else _output_path(path, roots, output, SUFFIXES[output_format])
+
+    todo = files
+    if resume and not single:
+        todo = [path for path in files if not target_of(path).exists()]
+        if len(todo) < len(files):
+            warn(f"resuming: {len(files) - len(todo)} pages already cleaned, {len(todo)} to go")
+    failures: list[str] = []
+
+    def read(path: Path, report: bool = True):
+        try:
+            return read_page(path, encoding_hint=encoding, max_bytes=max_bytes)
+        except Exception as exc:  # PageError, or anything unexpected: one page must not stop the batch
+            message = str(exc) if isinstance(exc, PageError) else f"{path}: {type(exc).__name__}: {exc}"
+            message = message.splitlines()[0] if message else str(path)
+            if report:
+                warn(f"skipped: {message}")
+                failures.append(f"{path}\t{message}")
+            return None
+
+    # Cross-page repetition needs every page's strings before any page is labeled: a first
+    # streaming pass counts them (pages are not kept), the second labels and writes.
+    repetition = None
+    if cross_page and len(files) > 1:
+        repetition = SiteRepetition()
+        for path in _progress(files, "counting repeated text"):
+            page = read(path, report=False)
+            if page is not None:
+                repetition.add(page)
+    batches = [todo[start : start + PREDICT_BATCH] for start in range(0, len(todo), PREDICT_BATCH)]
     for batch in _progress(batches, "cleaning"):
-        for cleaned in label_pages(batch, model, repetition):
+        pages = [page for page in (read(path) for path in batch) if page is not None]
+        for cleaned in label_pages(pages, model, repetition):
             text = render(cleaned, output_format, keep_labels)
-            if single:
-                _write_or_print(text, output, inputs=files)
-            else:
-                target = _output_path(Path(cleaned.page.name), roots, output, SUFFIXES[output_format])
-                _write_or_print(text, target, inputs=files)
-    if failed:
+            _write_or_print(text, target_of(Path(cleaned.page.name)), inputs=files)
+    if errors_file is not None:
+        errors_file.parent.mkdir(parents=True, exist_ok=True)
+        errors_file.write_text("".join(line + "\n" for line in failures), encoding="utf-8")
+    if failures:
         if len(files) > 1:
-            warn(f"{failed} of {len(files)} pages failed")
+            warn(f"{len(failures)} of {len(todo)} pages failed")
         raise typer.Exit(1)
 
 

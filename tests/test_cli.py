@@ -131,3 +131,24 @@ def test_help_for_every_command():
         result = run(command, "--help")
         assert result.exit_code == 0
         assert "Usage" in result.output
+
+
+def test_resume_skips_finished_pages_and_errors_file_lists_failures(small_model, sample_files, tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for path in sample_files[:3]:
+        (pages / path.name).write_bytes(path.read_bytes())
+    (pages / "broken.html").write_bytes(b"%PDF-1.4 not a page")
+    out, errors = tmp_path / "out", tmp_path / "errors.tsv"
+    first = run("clean", pages, "-o", out, "--model", small_model, "--errors", errors)
+    assert first.exit_code == 1
+    assert errors.read_text().count("\n") == 1 and "broken.html" in errors.read_text()
+    finished = sorted(out.iterdir())
+    assert len(finished) == 3
+    victim = finished[0]
+    victim.unlink()  # as if the run had been killed before this page
+    marker = finished[1].stat().st_mtime_ns
+    second = run("clean", pages, "-o", out, "--model", small_model, "--resume")
+    assert "2 pages already cleaned" in second.stderr
+    assert victim.exists() and finished[1].stat().st_mtime_ns == marker
+    assert not list(out.glob("*.partial"))
