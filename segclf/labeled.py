@@ -69,7 +69,9 @@ def mark_labels(blocks: list, labels: list[str]) -> int:
     wrapped = 0
     for owner, indices in by_owner.values():
         owner_labels = [labels[i] for i in indices]
-        majority = max(set(owner_labels), key=owner_labels.count)
+        # Ties go to the first label in LABELS order: never to set order, which changes
+        # from run to run and would make imported pages (and the model) irreproducible.
+        majority = max(LABELS, key=owner_labels.count)
         owner.set("data-segclf", majority)
         for index in indices:
             if labels[index] == majority:
