@@ -103,3 +103,13 @@ def test_control_character_references_do_not_break_labeling(tmp_path):
     make_corpus(tmp_path / "mini", [("p1", html, ARTICLE[0], {"split": "train"})])
     stats = import_corpus(read_corpus(tmp_path / "mini"), tmp_path / "out")
     assert stats.pages == 1 and stats.failed == 0
+
+
+def test_label_ties_in_one_element_are_broken_the_same_way_every_run():
+    from segclf.blocks import parse_html, split_blocks
+    from segclf.labeled import mark_labels
+
+    root = parse_html("<td>first part<br><br>second part</td>")
+    blocks = split_blocks(root, keep_sources=True)
+    mark_labels(blocks, ["nav", "body"])
+    assert root.find(".//td").get("data-segclf") == "body"  # LABELS order, not set order
