@@ -84,6 +84,9 @@ def _read_labeled_pages(data: list[Path]):
         except PageError as exc:
             warn(f"skipped: {exc}")
             failed += 1
+        except Exception as exc:  # one odd page must not stop training or evaluation
+            warn(f"skipped: {path}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+            failed += 1
     unlabeled = sum(page.unlabeled_blocks for page in pages)
     if unlabeled:
         names = [page.page.name for page in pages if page.unlabeled_blocks]

@@ -11,6 +11,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from lxml import etree
+from lxml import html as lxml_html
+
 from segclf.blocks import Page
 from segclf.pages import PageError, find_html_files, read_page
 
@@ -59,7 +62,6 @@ def mark_labels(blocks: list, labels: list[str]) -> int:
     `<span data-segclf=...>` (inline, so the split does not change). Returns the number
     of wrapped text pieces.
     """
-    from lxml import etree
 
     by_owner: dict[int, tuple[object, list[int]]] = {}
     for index, block in enumerate(blocks):
@@ -99,7 +101,6 @@ def _xml_safe(text: str | None) -> str | None:
 
 def set_page_meta(root, name: str, value: str) -> None:
     """Set (or replace) a `<meta name=... content=...>` in the page's head."""
-    from lxml import etree
 
     head = root.find("head")
     if head is None:
@@ -115,8 +116,6 @@ def set_page_meta(root, name: str, value: str) -> None:
 
 def serialize_labeled(root) -> bytes:
     """The labeled page as UTF-8 bytes declaring UTF-8 (old charset declarations removed)."""
-    from lxml import etree
-    from lxml import html as lxml_html
 
     head = root.find("head")
     if head is None:
