@@ -90,6 +90,7 @@ WINDOW_RADIUS = 3
 # messages are short, and searching long article paragraphs costs the most.
 MAX_PATTERN_BLOCK_CHARS = 400
 MAX_PHRASE_BLOCK_CHARS = 2000
+MAX_AD_PHRASE_BLOCK_CHARS = 200
 # Text wider than this counts as one "line" for text density (Kohlschuetter et al.).
 LINE_WIDTH = 80
 
@@ -249,13 +250,21 @@ def _code_point_classes(text: str) -> np.ndarray:
     return classes
 
 
-def _blocks_with_match(pattern: re.Pattern[str] | None, joined: str, starts: np.ndarray) -> np.ndarray:
-    """Which blocks of a joined page text hold a match (matches never cross a separator)."""
-    hit = np.zeros(len(starts), dtype=bool)
-    if pattern is not None:
-        positions = [match.start() for match in pattern.finditer(joined)]
-        if positions:
-            hit[np.searchsorted(starts, positions, side="right") - 1] = True
+def _blocks_with_match(
+    pattern: re.Pattern[str] | None, texts: Sequence[str], candidates: np.ndarray
+) -> np.ndarray:
+    """Which candidate blocks hold a match: one regex pass over their texts joined
+    (a match never crosses the separator, so it is the same as one search per block)."""
+    hit = np.zeros(len(texts), dtype=bool)
+    chosen = np.flatnonzero(candidates)
+    if pattern is None or not len(chosen):
+        return hit
+    selected = [texts[index] for index in chosen]
+    lengths = np.fromiter((len(text) + 1 for text in selected), dtype=np.int64, count=len(selected))
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    positions = [match.start() for match in pattern.finditer(_SEPARATOR.join(selected))]
+    if positions:
+        hit[chosen[np.searchsorted(starts, positions, side="right") - 1]] = True
     return hit
 
 
@@ -315,13 +324,12 @@ def _text_columns(blocks: Sequence[Block]) -> tuple[np.ndarray, list[str]]:
     has_copyright = _blocks_with_literal(_COPYRIGHT_LITERALS, lowered, lowered_starts)
     digits = per_block((classes & _DIGIT_BIT) != 0)
     has_date = np.array([digits[index] > 0 and _DATE.search(text) is not None for index, text in enumerate(texts)])
-    maybe_error = _blocks_with_match(lexicon.any_error_phrase, lowered, lowered_starts) & (
-        chars <= MAX_PHRASE_BLOCK_CHARS
+    # Phrases count only in blocks up to a length: only those are searched.
+    maybe_error = _blocks_with_match(lexicon.any_error_phrase, lowered_texts, chars <= MAX_PHRASE_BLOCK_CHARS)
+    short = chars <= MAX_AD_PHRASE_BLOCK_CHARS
+    ad_phrase = _blocks_with_match(lexicon.ad_phrases, lowered_texts, short) | _blocks_with_match(
+        lexicon.ad_words, lowered_texts, short
     )
-    ad_phrase = (
-        _blocks_with_match(lexicon.ad_phrases, lowered, lowered_starts)
-        | _blocks_with_match(lexicon.ad_words, lowered, lowered_starts)
-    ) & (chars <= 200)
     # Error regexes whose required literal is nowhere on the page cannot match any block.
     page_rules = [rule for rule in lexicon.error_patterns if not rule.literal or rule.literal in lowered]
 
