@@ -8,6 +8,7 @@ must read the text, the rest as numpy arrays.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter
@@ -20,7 +21,7 @@ import numpy as np
 
 from segclf.blocks import Block, Page
 from segclf.lexicon import MAX_ANCHORED_TEXT, SOFT_ERROR_FAMILIES, STRONG_ERROR_FAMILIES, PatternRule, load_lexicon
-from segclf.text import CJK_CHAR, CJK_RANGES, repetition_key, repetition_key_page
+from segclf.text import CJK_CHAR, CJK_RANGES, repetition_key_page
 
 FEATURE_SCHEMA_VERSION = 1
 
@@ -164,23 +165,39 @@ FEATURE_SCHEMA = {"version": FEATURE_SCHEMA_VERSION, "columns": list(FEATURE_NAM
 _COLUMN = {name: index for index, name in enumerate(FEATURE_NAMES)}
 
 
+def text_hash(key: str) -> int:
+    """A stable 64-bit hash of a repetition key: what SiteRepetition stores instead of the
+    text (8 bytes, not the whole string; the same in every process, unlike hash())."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+
+
+def repetition_keys(texts: Sequence[str]) -> list[str]:
+    """repetition_key of every text, in one pass over them joined."""
+    if not texts:
+        return []
+    lowered = _SEPARATOR.join(text.lower() for text in texts)
+    return [key.strip() for key in repetition_key_page(lowered).split(_SEPARATOR)]
+
+
 @dataclass
 class SiteRepetition:
     """How many pages of each site contain each normalized block text.
 
     Built from a batch of pages; a block's `site_repeat` is the share of the *other*
     pages of its site that contain the same text. Unknown (NaN) when a site has one page.
+    Texts are kept as 64-bit hashes (text_hash), so memory grows with the number of
+    distinct texts, not their length: about 100 bytes each (docs/scale.md).
     """
 
     pages_per_site: Counter[str] = field(default_factory=Counter)
-    texts_per_site: dict[str, Counter[str]] = field(default_factory=dict)
+    texts_per_site: dict[str, Counter[int]] = field(default_factory=dict)
 
     def add(self, page: Page) -> None:
         if not page.site:
             return
         self.pages_per_site[page.site] += 1
         counter = self.texts_per_site.setdefault(page.site, Counter())
-        counter.update({repetition_key(block.text) for block in page.blocks})
+        counter.update({text_hash(key) for key in repetition_keys([block.text for block in page.blocks])})
 
     @classmethod
     def from_pages(cls, pages: Iterable[Page]) -> SiteRepetition:
@@ -194,7 +211,7 @@ class SiteRepetition:
         if pages < 2:
             return np.full(len(keys), np.nan)
         counter = self.texts_per_site[page.site or ""]
-        return np.array([(counter.get(key, 1) - 1) / (pages - 1) for key in keys], dtype=float)
+        return np.array([(counter.get(text_hash(key), 1) - 1) / (pages - 1) for key in keys], dtype=float)
 
 
 # Character classes, one bit each, looked up per code point for a whole page at once:
@@ -374,7 +391,7 @@ def _text_columns(blocks: Sequence[Block]) -> tuple[np.ndarray, list[str]]:
                 "status_line" in patterns,
                 bool(patterns - {"server_signature", "status_line", "weak"}),
             )
-    keys = [key.strip() for key in repetition_key_page(lowered).split(_SEPARATOR)[:count]]
+    keys = [key.strip() for key in repetition_key_page(lowered).split(_SEPARATOR)[:count]]  # = repetition_keys(texts)
     return rows, keys
 
 
