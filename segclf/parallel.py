@@ -1,0 +1,173 @@
+"""The batch API over worker processes: one model per worker, results in order, memory flat.
+
+Workers are spawned (not forked: the parent may run threads, such as the progress bar)
+and load the model once each. The parent reads the sources and keeps at most
+`IN_FLIGHT_PER_WORKER` batches per worker under way, so a 100 GB WARC never piles up in
+memory; results come back in input order. Site counts for cross-page repetition reach the
+workers through one file, read once per worker, not with every batch.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import tempfile
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import lru_cache, partial
+from multiprocessing import get_context
+from pathlib import Path
+
+from segclf.batch import (
+    PAGES_PER_CALL,
+    CleanOptions,
+    CleanResult,
+    batched,
+    clean_batch,
+    count_batch,
+    merge_repetitions,
+    prune_repetition,
+    _result,
+)
+from segclf.extract import resolve_model
+from segclf.features import SiteRepetition
+from segclf.pages import DEFAULT_MAX_BYTES
+from segclf.sources import PageSource
+
+# Batches queued per worker: enough that no worker waits for the parent, few enough that
+# memory does not grow with the input.
+IN_FLIGHT_PER_WORKER = 2
+
+
+def available_cores() -> int:
+    """Cores this process may run on (the affinity mask, where the platform has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+class WorkerPool:
+    """`count_sites` and `clean` of segclf.batch, spread over `jobs` processes."""
+
+    def __init__(self, jobs: int, model_path: Path) -> None:
+        self.jobs = jobs
+        self.model_path = Path(model_path)
+        self._executor: ProcessPoolExecutor | None = None
+        self._scratch = tempfile.TemporaryDirectory(prefix="segclf-")
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        # Interrupted (Ctrl-C) or failed: stop the workers now rather than let them finish
+        # batches whose results nobody will write.
+        self._stop(now=kind is not None)
+        self._scratch.cleanup()
+
+    def count_sites(
+        self, sources: Iterable[PageSource], max_bytes: int = DEFAULT_MAX_BYTES, batch_size: int = PAGES_PER_CALL
+    ) -> SiteRepetition:
+        task = partial(count_batch, max_bytes=max_bytes)
+        parts = (part for part, _ in self._ordered(task, batched(sources, batch_size)) if isinstance(part, SiteRepetition))
+        return prune_repetition(merge_repetitions(parts))
+
+    def clean(
+        self,
+        sources: Iterable[PageSource],
+        options: CleanOptions = CleanOptions(),
+        repetition: SiteRepetition | None = None,
+        batch_size: int = PAGES_PER_CALL,
+    ) -> Iterator[CleanResult]:
+        repetition_file = None
+        if repetition is not None:
+            repetition_file = str(Path(self._scratch.name) / "repetition.pickle")
+            with open(repetition_file, "wb") as handle:
+                pickle.dump(repetition, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        task = partial(_clean_task, model_path=str(self.model_path), options=options, repetition_file=repetition_file)
+        for results, batch in self._ordered(task, batched(sources, batch_size)):
+            if isinstance(results, BrokenProcessPool):
+                yield from _lost(batch)
+            else:
+                yield from results
+
+    def _ordered(self, task: Callable, batches: Iterable[list[PageSource]]) -> Iterator[tuple[object, list]]:
+        """(task result, batch) in input order, with a bounded number of batches under way.
+
+        A worker that dies (killed, out of memory) breaks the pool: the batches under way
+        come back as the BrokenProcessPool error and a new pool takes the rest.
+        """
+        pending: deque[tuple[Future, list]] = deque()
+        limit = self.jobs * IN_FLIGHT_PER_WORKER
+        for batch in batches:
+            pending.append((self._submit(task, batch), batch))
+            if len(pending) >= limit:
+                yield self._collect(*pending.popleft())
+        while pending:
+            yield self._collect(*pending.popleft())
+
+    def _collect(self, future: Future, batch: list) -> tuple[object, list]:
+        try:
+            return future.result(), batch
+        except BrokenProcessPool as exc:
+            self._stop(now=True)
+            return exc, batch
+
+    def _submit(self, task: Callable, batch: list) -> Future:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context("spawn"))
+            # Workers are born with Ctrl-C ignored (an ignored signal stays ignored in a
+            # spawned child): the parent alone handles it, with no traceback per worker.
+            with _sigint_ignored():
+                return self._executor.submit(task, batch)
+        try:
+            return self._executor.submit(task, batch)
+        except BrokenProcessPool:
+            self._stop(now=True)
+            return self._submit(task, batch)
+
+    def _stop(self, now: bool) -> None:
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        if now:
+            executor.shutdown(wait=False, cancel_futures=True)
+            for process in list(getattr(executor, "_processes", {}).values()):
+                process.terminate()
+        executor.shutdown(wait=True)
+
+
+class _sigint_ignored:
+    def __enter__(self) -> None:
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def _clean_task(
+    batch: list[PageSource], model_path: str, options: CleanOptions, repetition_file: str | None
+) -> list[CleanResult]:
+    model = resolve_model(model_path)  # loaded once per worker, then cached
+    repetition = _load_repetition(repetition_file) if repetition_file else None
+    return clean_batch(batch, model, options, repetition)
+
+
+@lru_cache(maxsize=1)
+def _load_repetition(path: str) -> SiteRepetition:
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
+def _lost(batch: list[PageSource]) -> Iterator[CleanResult]:
+    for source in batch:
+        result = _result(source)
+        result.error = f"{source.name}: a worker process died while cleaning its batch (killed, or out of memory?)"
+        yield result
