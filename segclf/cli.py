@@ -21,6 +21,9 @@ from segclf.labeled import LABELS
 PREDICT_BATCH = 64
 # The smallest batch given to a worker process: smaller batches pay the model's per-call cost too often.
 MIN_PARALLEL_BATCH = 8
+# Archives up to this size are cleaned without worker processes when --jobs is not given:
+# about a batch of pages, less work than starting the workers (seconds: imports and a model each).
+SERIAL_ARCHIVE_BYTES = 2 * 1024 * 1024
 
 app = typer.Typer(
     add_completion=False,
@@ -259,6 +262,9 @@ def clean(
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", help="Worker processes for a batch (0: all cores; 1: none).")
     ] = 0,
+    batch_size: Annotated[
+        int, typer.Option(help="Pages per model call (0: 64, fewer to keep all workers busy); lower it for huge pages.")
+    ] = 0,
 ) -> None:
     """Clean pages: keep the body text (or the labels in --keep) and drop the rest.
 
@@ -270,12 +276,13 @@ def clean(
     from segclf.render import FORMATS
     from segclf.sources import PageSource, is_archive
 
-    if output_format is None:
-        output_format = JSONL if output is not None and output.suffix.lower() == ".jsonl" else "text"
+    if output_format is None:  # JSON Lines for -o *.jsonl and for web archives, else text
+        to_jsonl = output is not None and output.suffix.lower() == ".jsonl"
+        output_format = JSONL if to_jsonl or any(is_archive(Path(item)) for item in inputs) else "text"
     if output_format not in (*FORMATS, JSONL):
         fail(f"--format takes one of {', '.join((*FORMATS, JSONL))}; got {output_format!r}")
-    if jobs < 0:
-        fail(f"--jobs takes 0 (all cores) or more; got {jobs}")
+    if jobs < 0 or batch_size < 0:
+        fail(f"--jobs and --batch-size take 0 (automatic) or more; got {min(jobs, batch_size)}")
     keep_labels = _parse_keep(keep)
     model = _load_model_or_fail(model_path)
     options = CleanOptions(output_format=output_format, keep=keep_labels, max_bytes=max_bytes)
@@ -292,7 +299,7 @@ def clean(
         source = PageSource(key=str(paths[0]), name=str(paths[0]), path=paths[0], encoding_hint=encoding)
         _clean_one(source, output, options, model, inputs=paths)
         return
-    _clean_batch(paths, output, options, model, model_path, encoding, cross_page, resume, errors_file, jobs)
+    _clean_batch(paths, output, options, model, model_path, encoding, cross_page, resume, errors_file, jobs, batch_size)
 
 
 def _clean_one(source, output: Optional[Path], options, model, inputs: Sequence[Path]) -> None:
@@ -306,16 +313,17 @@ def _clean_one(source, output: Optional[Path], options, model, inputs: Sequence[
     _write_or_print(text or "", output, inputs)
 
 
-def _clean_batch(paths, output, options, model, model_path, encoding, cross_page, resume, errors_file, jobs) -> None:
+def _clean_batch(
+    paths, output, options, model, model_path, encoding, cross_page, resume, errors_file, jobs, batch_size
+) -> None:
     """Folders, several files or WARC files: stream, write each output safely, report failures."""
     import dataclasses
 
-    from segclf.batch import JSONL, PAGES_PER_CALL, SerialRunner
+    from segclf.batch import PAGES_PER_CALL, SerialRunner
     from segclf.extract import default_model_path
-    from segclf.outputs import FolderOutput, InputGuard, JsonlOutput, OverwriteError
+    from segclf.outputs import OverwriteError
     from segclf.pages import find_html_files
-    from segclf.parallel import WorkerPool, available_cores
-    from segclf.render import SUFFIXES
+    from segclf.parallel import WorkerError, WorkerPool, available_cores
     from segclf.sources import file_sources, is_archive
     from segclf.warc import warc_sources
 
@@ -323,26 +331,12 @@ def _clean_batch(paths, output, options, model, model_path, encoding, cross_page
     files = find_html_files([path for path in paths if not is_archive(path)])
     if not files and not archives:
         fail(f"no HTML or WARC files found in {', '.join(map(str, paths))}")
-    guard = InputGuard([*files, *archives])
-    jsonl = options.output_format == JSONL
-    try:
-        if jsonl:
-            sink = JsonlOutput(output, guard, resume) if output is not None else None
-        else:
-            if archives:
-                fail("WARC/ARC records are written as JSON Lines: give -o OUT.jsonl (or --format jsonl)")
-            if output is None:
-                fail("cleaning several pages needs --output FOLDER (or -o OUT.jsonl)")
-            if output.exists() and not output.is_dir():
-                fail(f"{output} exists and is not a folder")
-            sink = FolderOutput(output, [path for path in paths if path.is_dir()], SUFFIXES[options.output_format], guard)
-    except OverwriteError as exc:
-        fail(str(exc))
-    done: set[str] = sink.open() if isinstance(sink, JsonlOutput) else set()
-    if isinstance(sink, FolderOutput) and resume:
-        done = sink.done(str(path) for path in files)
-    if sink is not None and getattr(sink, "dropped_bytes", 0):
+    sink = _open_output(output, options.output_format, paths, files, archives, resume)
+    done = sink.open(str(path) for path in files)
+    if sink.dropped_bytes:
         warn(f"resuming: dropped an unfinished last record ({sink.dropped_bytes} bytes) from {sink.partial}")
+    if done:
+        warn(f"resuming: {len(done)} pages already cleaned")
 
     def sources(skip=frozenset()):
         for source in file_sources(files, encoding):
@@ -352,52 +346,71 @@ def _clean_batch(paths, output, options, model, model_path, encoding, cross_page
             for source in warc_sources(archive, options.max_bytes, skip):
                 yield dataclasses.replace(source, encoding_hint=source.encoding_hint or encoding)
 
-    if done:
-        warn(f"resuming: {len(done)} pages already cleaned")
     todo_files = len(files) - len(done & {str(path) for path in files})
     archive_bytes = sum(path.stat().st_size for path in archives)
     workers = jobs or available_cores()
-    if not jobs and not archive_bytes and todo_files <= PAGES_PER_CALL:
+    if not jobs and todo_files <= PAGES_PER_CALL and archive_bytes <= SERIAL_ARCHIVE_BYTES:
         workers = 1  # a pool costs seconds to start; one batch of pages cannot pay that back
     runner = SerialRunner(model) if workers == 1 else WorkerPool(workers, model_path or default_model_path())
+    total: Optional[int] = todo_files if not archives else None
     failures: list[str] = []
     written = 0
-    total: Optional[int] = todo_files if not archives else None
     try:
         with runner:
             repetition = None
-            if cross_page and (len(files) > 1 or archives):
+            if cross_page and (len(files) > 1 or archives) and (todo_files or archives):
                 counted = _Counter(sources(), skip=done)
-                repetition = runner.count_sites(_progress_stream(counted, None, "counting repeated text"), options.max_bytes)
+                repetition = runner.count_sites(
+                    _progress_stream(counted, None, "counting repeated text"),
+                    options.max_bytes,
+                    batch_size or _batch_size(total, workers),
+                )
                 total = counted.todo
-            batch_size = _batch_size(total, workers)
-            for result in _progress_stream(runner.clean(sources(done), options, repetition, batch_size), total, "cleaning"):
+            results = runner.clean(sources(done), options, repetition, batch_size or _batch_size(total, workers))
+            for result in _progress_stream(results, total, "cleaning"):
                 if result.error is not None:
                     warn(f"skipped: {result.error}")
                     failures.append(f"{result.name}\t{result.error}")
-                elif sink is None:
-                    typer.echo(json.dumps(result.record(), ensure_ascii=False))
                 else:
                     sink.write(result)
                     written += 1
     except KeyboardInterrupt:
-        if sink is not None:
-            sink.abandon()
+        sink.abandon()
         if errors_file is not None:
             _write_errors(errors_file, failures)
         warn(f"interrupted after {written} pages; nothing half-written is left: rerun with --resume to go on")
         raise typer.Exit(130)
-    except OverwriteError as exc:
-        if sink is not None:
-            sink.abandon()
+    except (OverwriteError, WorkerError) as exc:
+        sink.abandon()
         fail(str(exc))
-    if sink is not None:
-        sink.finish()
+    sink.finish()
     if errors_file is not None:
         _write_errors(errors_file, failures)
     if failures:
         warn(f"{len(failures)} of {written + len(failures)} pages failed")
         raise typer.Exit(1)
+
+
+def _open_output(output: Optional[Path], output_format: str, paths, files, archives, resume: bool):
+    """Where the results go: OUT.jsonl, standard output (JSON lines) or a folder of files."""
+    from segclf.batch import JSONL
+    from segclf.outputs import FolderOutput, InputGuard, JsonlOutput, OverwriteError, StreamOutput
+    from segclf.render import SUFFIXES
+
+    guard = InputGuard([*files, *archives])
+    try:
+        if output_format == JSONL:
+            return JsonlOutput(output, guard, resume) if output is not None else StreamOutput(sys.stdout)
+        if archives:
+            fail("WARC/ARC records are written as JSON Lines: give -o OUT.jsonl (or --format jsonl)")
+        if output is None:
+            fail("cleaning several pages needs --output FOLDER (or -o OUT.jsonl)")
+        if output.exists() and not output.is_dir():
+            fail(f"{output} exists and is not a folder")
+        roots = [path for path in paths if path.is_dir()]
+        return FolderOutput(output, roots, SUFFIXES[output_format], guard, resume)
+    except OverwriteError as exc:
+        fail(str(exc))
 
 
 class _Counter:
@@ -428,15 +441,17 @@ def _write_errors(path: Path, failures: list[str]) -> None:
 
 
 def _progress_stream(items, total: Optional[int], description: str):
-    """A progress bar on stderr for a stream (a count when the total is unknown)."""
-    if total is not None and total <= 1:
+    """A progress bar on stderr for a stream (a count when the total is unknown); none in logs."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if (total is not None and total <= 1) or not console.is_terminal:
         yield from items
         return
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+    with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(description, total=total)
         for item in items:
             yield item

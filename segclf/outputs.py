@@ -48,8 +48,8 @@ class InputGuard:
 class FolderOutput:
     """One file per page below OUT, mirroring each page's place below its input folder."""
 
-    def __init__(self, folder: Path, roots: list[Path], suffix: str, guard: InputGuard) -> None:
-        self.folder, self.roots, self.suffix, self.guard = folder, roots, suffix, guard
+    def __init__(self, folder: Path, roots: list[Path], suffix: str, guard: InputGuard, resume: bool) -> None:
+        self.folder, self.roots, self.suffix, self.guard, self.resume = folder, roots, suffix, guard, resume
 
     def target_of(self, key: str) -> Path:
         source = Path(key)
@@ -60,8 +60,9 @@ class FolderOutput:
                 continue
         return self.folder / (source.stem + self.suffix)
 
-    def done(self, keys: Iterable[str]) -> set[str]:
-        return {key for key in keys if self.target_of(key).exists()}
+    def open(self, keys: Iterable[str]) -> set[str]:
+        """Start writing; returns the keys already done (resume: their file exists)."""
+        return {key for key in keys if self.target_of(key).exists()} if self.resume else set()
 
     def write(self, result: CleanResult) -> None:
         target = self.target_of(result.key)
@@ -73,6 +74,8 @@ class FolderOutput:
 
     def abandon(self) -> None:
         return None
+
+    dropped_bytes = 0
 
 
 class JsonlOutput:
@@ -91,7 +94,7 @@ class JsonlOutput:
         self._done: set[str] = set()
         self._handle: TextIO | None = None
 
-    def open(self) -> set[str]:
+    def open(self, keys: Iterable[str] = ()) -> set[str]:
         """Start writing; returns the ids already written (resume) so they are not redone."""
         self.target.parent.mkdir(parents=True, exist_ok=True)
         if self.resume and not self.partial.exists() and self.target.exists():
@@ -102,9 +105,6 @@ class JsonlOutput:
         else:
             self._handle = self.partial.open("w", encoding="utf-8")
         return set(self._done)
-
-    def done(self, keys: Iterable[str]) -> set[str]:
-        return {key for key in keys if key in self._done}
 
     def write(self, result: CleanResult) -> None:
         assert self._handle is not None, "open() first"
@@ -123,6 +123,27 @@ class JsonlOutput:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+class StreamOutput:
+    """JSON lines to a stream (standard output): nothing to resume, nothing to rename."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.dropped_bytes = 0
+
+    def open(self, keys: Iterable[str] = ()) -> set[str]:
+        return set()
+
+    def write(self, result: CleanResult) -> None:
+        self.stream.write(json.dumps(result.record(), ensure_ascii=False) + "\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        return None
+
+    def abandon(self) -> None:
+        return None
 
 
 def _whole_records(path: Path) -> tuple[set[str], int]:

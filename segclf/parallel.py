@@ -16,6 +16,7 @@ import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache, partial
@@ -41,6 +42,7 @@ from segclf.sources import PageSource
 # Batches queued per worker: enough that no worker waits for the parent, few enough that
 # memory does not grow with the input.
 IN_FLIGHT_PER_WORKER = 2
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def available_cores() -> int:
@@ -51,6 +53,10 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+class WorkerError(RuntimeError):
+    """The worker processes cannot do any work."""
+
+
 class WorkerPool:
     """`count_sites` and `clean` of segclf.batch, spread over `jobs` processes."""
 
@@ -58,6 +64,7 @@ class WorkerPool:
         self.jobs = jobs
         self.model_path = Path(model_path)
         self._executor: ProcessPoolExecutor | None = None
+        self._finished_batches = 0  # on the current pool
         self._scratch = tempfile.TemporaryDirectory(prefix="segclf-")
 
     def __enter__(self) -> WorkerPool:
@@ -112,44 +119,73 @@ class WorkerPool:
 
     def _collect(self, future: Future, batch: list) -> tuple[object, list]:
         try:
-            return future.result(), batch
+            result = future.result()
         except BrokenProcessPool as exc:
+            if not self._finished_batches:
+                # Not one batch came back: the workers cannot start (or die on anything);
+                # starting more would fail the same way.
+                self._stop(now=True)
+                raise WorkerError("the worker processes died before finishing any batch (out of memory?)") from exc
             self._stop(now=True)
             return exc, batch
+        self._finished_batches += 1
+        return result, batch
 
     def _submit(self, task: Callable, batch: list) -> Future:
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context("spawn"))
-            # Workers are born with Ctrl-C ignored (an ignored signal stays ignored in a
-            # spawned child): the parent alone handles it, with no traceback per worker.
-            with _sigint_ignored():
-                return self._executor.submit(task, batch)
+            self._start()
         try:
             return self._executor.submit(task, batch)
         except BrokenProcessPool:
             self._stop(now=True)
             return self._submit(task, batch)
 
+    def _start(self) -> None:
+        self._finished_batches = 0
+        self._executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context("spawn"))
+        # A spawning pool starts a worker per submit while none is idle: one trivial task
+        # per worker starts them all now, in the environment they are meant to inherit.
+        with _worker_birth_environment():
+            for _ in range(self.jobs):
+                self._executor.submit(os.getpid)
+
     def _stop(self, now: bool) -> None:
         executor, self._executor = self._executor, None
         if executor is None:
             return
         if now:
+            processes = list((getattr(executor, "_processes", None) or {}).values())
             executor.shutdown(wait=False, cancel_futures=True)
-            for process in list(getattr(executor, "_processes", {}).values()):
+            for process in processes:
                 process.terminate()
         executor.shutdown(wait=True)
 
 
-class _sigint_ignored:
-    def __enter__(self) -> None:
-        self.previous = None
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+@contextmanager
+def _worker_birth_environment() -> Iterator[None]:
+    """What spawned workers inherit: Ctrl-C ignored and one OpenMP/BLAS thread each.
 
-    def __exit__(self, *exc) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
+    Ctrl-C: an ignored signal stays ignored in a spawned child, so the parent alone
+    handles it and no worker prints a traceback. Threads: the workers already fill the
+    cores; OpenMP threads in each (the gradient-boosted model's predict) fight over them
+    and were measured 10x slower here than one thread per worker.
+    """
+    saved_environment = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
+    for name in _THREAD_VARIABLES:
+        os.environ.setdefault(name, "1")
+    saved_handler = None
+    if threading.current_thread() is threading.main_thread():
+        saved_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        if saved_handler is not None:
+            signal.signal(signal.SIGINT, saved_handler)
+        for name, value in saved_environment.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _clean_task(
