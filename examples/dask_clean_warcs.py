@@ -23,13 +23,12 @@ from segclf.batch import CleanOptions, clean_sources, count_batch, merge_repetit
 from segclf.extract import default_model_path, resolve_model
 from segclf.features import SiteRepetition
 from segclf.outputs import InputGuard, JsonlOutput, write_errors
-from segclf.pages import DEFAULT_MAX_BYTES
 from segclf.warc import warc_sources
 
 
-def count_warc(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> SiteRepetition:
+def count_warc(path: str, options: CleanOptions = CleanOptions()) -> SiteRepetition:
     """Repeated-text counts of one file's pages (a task of the first pass)."""
-    return count_batch(warc_sources(Path(path), max_bytes), max_bytes)
+    return count_batch(warc_sources(Path(path), options.max_bytes), options)
 
 
 def add_counts(parts: list[SiteRepetition]) -> SiteRepetition:
@@ -82,7 +81,7 @@ def clean_warcs(
     model = str(model_path or default_model_path())
     repetition = None
     if cross_page:
-        counts = client.map(count_warc, warcs, max_bytes=options.max_bytes, pure=False)
+        counts = client.map(count_warc, warcs, options=options, pure=False)
         repetition = client.submit(add_counts, counts)  # stays on the cluster; workers fetch it once
     cleaned = client.map(
         clean_warc, warcs, output_folder=output_folder, model_path=model,

@@ -22,7 +22,7 @@ from segclf.blocks import Page
 from segclf.extract import CleanedPage, label_pages
 from segclf.features import SiteRepetition
 from segclf.model import SegmentModel
-from segclf.pages import DEFAULT_MAX_BYTES, PageError, page_from_bytes, read_page
+from segclf.pages import DEFAULT_MAX_BYTES, DEFAULT_MAX_TAGS, PageError, page_from_bytes, read_page
 from segclf.render import render
 from segclf.sources import PageSource
 
@@ -40,6 +40,7 @@ class CleanOptions:
     output_format: str = "text"  # a render format (text, markdown, html, json) or jsonl
     keep: tuple[str, ...] = ("body",)
     max_bytes: int = DEFAULT_MAX_BYTES
+    max_tags: int = DEFAULT_MAX_TAGS
 
 
 @dataclass
@@ -84,14 +85,15 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-def read_source(source: PageSource, max_bytes: int = DEFAULT_MAX_BYTES) -> Page:
+def read_source(source: PageSource, max_bytes: int = DEFAULT_MAX_BYTES, max_tags: int = DEFAULT_MAX_TAGS) -> Page:
     """Decode and split a source's page; PageError (one line) when it cannot be read."""
     if source.error is not None:
         raise PageError(source.error)
+    limits = {"encoding_hint": source.encoding_hint, "max_bytes": max_bytes, "max_tags": max_tags}
     if source.data is not None:
-        page = page_from_bytes(source.data, name=source.name, encoding_hint=source.encoding_hint, max_bytes=max_bytes)
+        page = page_from_bytes(source.data, name=source.name, **limits)
     elif source.path is not None:
-        page = read_page(source.path, encoding_hint=source.encoding_hint, max_bytes=max_bytes)
+        page = read_page(source.path, **limits)
     else:
         raise PageError(f"{source.name}: no bytes and no file")
     if page.site is None and source.site_hint:
@@ -110,7 +112,7 @@ def clean_batch(
     pages: list[tuple[int, Page]] = []
     for index, source in enumerate(sources):
         try:
-            pages.append((index, read_source(source, options.max_bytes)))
+            pages.append((index, read_source(source, options.max_bytes, options.max_tags)))
         except Exception as exc:  # PageError, or anything unexpected: one page must not stop the batch
             results[index].error = _message(source, exc)
     try:
@@ -140,21 +142,21 @@ def clean_sources(
         yield from clean_batch(batch, model, options, repetition)
 
 
-def count_batch(sources: Iterable[PageSource], max_bytes: int = DEFAULT_MAX_BYTES) -> SiteRepetition:
+def count_batch(sources: Iterable[PageSource], options: CleanOptions = CleanOptions()) -> SiteRepetition:
     """Repeated-text counts of the readable pages among `sources` (the others are skipped
     here and reported when they are cleaned)."""
     repetition = SiteRepetition()
     for source in sources:
         try:
-            repetition.add(read_source(source, max_bytes))
+            repetition.add(read_source(source, options.max_bytes, options.max_tags))
         except Exception:
             continue
     return repetition
 
 
-def count_sites(sources: Iterable[PageSource], max_bytes: int = DEFAULT_MAX_BYTES) -> SiteRepetition:
+def count_sites(sources: Iterable[PageSource], options: CleanOptions = CleanOptions()) -> SiteRepetition:
     """The first pass of a cross-page run: repeated-text counts of every page, pruned."""
-    return prune_repetition(count_batch(sources, max_bytes))
+    return prune_repetition(count_batch(sources, options))
 
 
 def merge_repetitions(parts: Iterable[SiteRepetition]) -> SiteRepetition:
@@ -196,9 +198,9 @@ class SerialRunner:
         return None
 
     def count_sites(
-        self, sources: Iterable[PageSource], max_bytes: int = DEFAULT_MAX_BYTES, batch_size: int = PAGES_PER_CALL
+        self, sources: Iterable[PageSource], options: CleanOptions = CleanOptions(), batch_size: int = PAGES_PER_CALL
     ) -> SiteRepetition:
-        return count_sites(sources, max_bytes)
+        return count_sites(sources, options)
 
     def clean(
         self,

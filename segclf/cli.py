@@ -250,6 +250,9 @@ def clean(
     model_path: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model file (default: the shipped model).")] = None,
     encoding: Annotated[Optional[str], typer.Option(help="Charset of the input when known from outside (HTTP header, WARC).")] = None,
     max_bytes: Annotated[int, typer.Option(help="Refuse pages larger than this many bytes (0: no limit).")] = 20 * 1024 * 1024,
+    max_tags: Annotated[
+        int, typer.Option(help="Refuse pages with more tags ('<' characters) than this (0: no limit).")
+    ] = 200_000,
     cross_page: Annotated[
         bool, typer.Option("--cross-page/--single-page", help="Count repeated text across pages of a site in a batch.")
     ] = True,
@@ -285,7 +288,7 @@ def clean(
         fail(f"--jobs and --batch-size take 0 (automatic) or more; got {min(jobs, batch_size)}")
     keep_labels = _parse_keep(keep)
     model = _load_model_or_fail(model_path)
-    options = CleanOptions(output_format=output_format, keep=keep_labels, max_bytes=max_bytes)
+    options = CleanOptions(output_format=output_format, keep=keep_labels, max_bytes=max_bytes, max_tags=max_tags)
 
     if inputs == ["-"]:
         source = PageSource(key="<stdin>", name="<stdin>", data=_stdin_bytes(), encoding_hint=encoding)
@@ -362,7 +365,7 @@ def _clean_batch(
                 counted = _Counter(sources(), skip=done)
                 repetition = runner.count_sites(
                     _progress_stream(counted, None, "counting repeated text"),
-                    options.max_bytes,
+                    options,
                     batch_size or _batch_size(total, workers),
                 )
                 total = counted.todo

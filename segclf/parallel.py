@@ -36,7 +36,6 @@ from segclf.batch import (
 )
 from segclf.extract import resolve_model
 from segclf.features import SiteRepetition
-from segclf.pages import DEFAULT_MAX_BYTES
 from segclf.sources import PageSource
 
 # Batches queued per worker: enough that no worker waits for the parent, few enough that
@@ -77,9 +76,9 @@ class WorkerPool:
         self._scratch.cleanup()
 
     def count_sites(
-        self, sources: Iterable[PageSource], max_bytes: int = DEFAULT_MAX_BYTES, batch_size: int = PAGES_PER_CALL
+        self, sources: Iterable[PageSource], options: CleanOptions = CleanOptions(), batch_size: int = PAGES_PER_CALL
     ) -> SiteRepetition:
-        task = partial(count_batch, max_bytes=max_bytes)
+        task = partial(count_batch, options=options)
         parts = (part for part, _ in self._ordered(task, batched(sources, batch_size)) if isinstance(part, SiteRepetition))
         return prune_repetition(merge_repetitions(parts))
 
