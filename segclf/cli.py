@@ -379,16 +379,15 @@ def _clean_batch(
                     written += 1
     except KeyboardInterrupt:
         sink.abandon()
-        if errors_file is not None:
-            _write_errors(errors_file, failures)
+        _write_errors(errors_file, failures)
         warn(f"interrupted after {written} pages; nothing half-written is left: rerun with --resume to go on")
         raise typer.Exit(130)
     except (OverwriteError, WorkerError) as exc:
         sink.abandon()
+        _write_errors(errors_file, failures)
         fail(str(exc))
     sink.finish()
-    if errors_file is not None:
-        _write_errors(errors_file, failures)
+    _write_errors(errors_file, failures)
     if failures:
         warn(f"{len(failures)} of {written + len(failures)} pages failed")
         raise typer.Exit(1)
@@ -437,10 +436,11 @@ def _batch_size(total: Optional[int], workers: int) -> int:
     return max(MIN_PARALLEL_BATCH, min(PAGES_PER_CALL, math.ceil(total / workers)))
 
 
-def _write_errors(path: Path, failures: list[str]) -> None:
+def _write_errors(path: Optional[Path], failures: list[str]) -> None:
     from segclf.outputs import write_errors
 
-    write_errors(path, failures)
+    if path is not None:
+        write_errors(path, failures)
 
 
 def _progress_stream(items, total: Optional[int], description: str):

@@ -63,7 +63,8 @@ class WorkerPool:
         self.jobs = jobs
         self.model_path = Path(model_path)
         self._executor: ProcessPoolExecutor | None = None
-        self._finished_batches = 0  # on the current pool
+        self._generation = 0  # pools started so far
+        self._productive: set[int] = set()  # the pools that returned at least one batch
         self._scratch = tempfile.TemporaryDirectory(prefix="segclf-")
 
     def __enter__(self) -> WorkerPool:
@@ -79,7 +80,7 @@ class WorkerPool:
         self, sources: Iterable[PageSource], options: CleanOptions = CleanOptions(), batch_size: int = PAGES_PER_CALL
     ) -> SiteRepetition:
         task = partial(count_batch, options=options)
-        parts = (part for part, _ in self._ordered(task, batched(sources, batch_size)) if isinstance(part, SiteRepetition))
+        parts = (part for part, _ in self.map_batches(task, batched(sources, batch_size)) if isinstance(part, SiteRepetition))
         return prune_repetition(merge_repetitions(parts))
 
     def clean(
@@ -95,39 +96,42 @@ class WorkerPool:
             with open(repetition_file, "wb") as handle:
                 pickle.dump(repetition, handle, protocol=pickle.HIGHEST_PROTOCOL)
         task = partial(_clean_task, model_path=str(self.model_path), options=options, repetition_file=repetition_file)
-        for results, batch in self._ordered(task, batched(sources, batch_size)):
+        for results, batch in self.map_batches(task, batched(sources, batch_size)):
             if isinstance(results, BrokenProcessPool):
                 yield from _lost(batch)
             else:
                 yield from results
 
-    def _ordered(self, task: Callable, batches: Iterable[list[PageSource]]) -> Iterator[tuple[object, list]]:
-        """(task result, batch) in input order, with a bounded number of batches under way.
+    def map_batches(self, task: Callable, batches: Iterable[list]) -> Iterator[tuple[object, list]]:
+        """(task(batch), batch) in input order, with a bounded number of batches under way.
 
         A worker that dies (killed, out of memory) breaks the pool: the batches under way
-        come back as the BrokenProcessPool error and a new pool takes the rest.
+        come back as the BrokenProcessPool error (instead of a result) and a new pool takes
+        the rest. A pool that dies before returning any batch raises WorkerError.
         """
-        pending: deque[tuple[Future, list]] = deque()
+        pending: deque[tuple[Future, int, list]] = deque()
         limit = self.jobs * IN_FLIGHT_PER_WORKER
         for batch in batches:
-            pending.append((self._submit(task, batch), batch))
+            future = self._submit(task, batch)
+            pending.append((future, self._generation, batch))
             if len(pending) >= limit:
                 yield self._collect(*pending.popleft())
         while pending:
             yield self._collect(*pending.popleft())
 
-    def _collect(self, future: Future, batch: list) -> tuple[object, list]:
+    def _collect(self, future: Future, generation: int, batch: list) -> tuple[object, list]:
         try:
             result = future.result()
         except BrokenProcessPool as exc:
-            if not self._finished_batches:
-                # Not one batch came back: the workers cannot start (or die on anything);
-                # starting more would fail the same way.
+            if generation not in self._productive:
+                # That pool never returned a batch: the workers cannot start (or die on
+                # anything), and another pool would fail the same way.
                 self._stop(now=True)
                 raise WorkerError("the worker processes died before finishing any batch (out of memory?)") from exc
-            self._stop(now=True)
+            if generation == self._generation:
+                self._stop(now=True)
             return exc, batch
-        self._finished_batches += 1
+        self._productive.add(generation)
         return result, batch
 
     def _submit(self, task: Callable, batch: list) -> Future:
@@ -140,7 +144,7 @@ class WorkerPool:
             return self._submit(task, batch)
 
     def _start(self) -> None:
-        self._finished_batches = 0
+        self._generation += 1
         self._executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context("spawn"))
         # A spawning pool starts a worker per submit while none is idle: one trivial task
         # per worker starts them all now, in the environment they are meant to inherit.
