@@ -108,7 +108,7 @@ def clean_batch(
     repetition: SiteRepetition | None = None,
 ) -> list[CleanResult]:
     """Results for a batch of sources, in order, with one model call for the readable pages."""
-    results: list[CleanResult] = [_result(source) for source in sources]
+    results: list[CleanResult] = [source_result(source) for source in sources]
     pages: list[tuple[int, Page]] = []
     for index, source in enumerate(sources):
         try:
@@ -225,7 +225,8 @@ def _one_model_thread():
     return threadpool_limits(limits=1, user_api="openmp")
 
 
-def _result(source: PageSource) -> CleanResult:
+def source_result(source: PageSource, error: str | None = None) -> CleanResult:
+    """A result that carries only what the source knew (and the error, if any)."""
     return CleanResult(
         key=source.key,
         name=source.name,
@@ -234,6 +235,7 @@ def _result(source: PageSource) -> CleanResult:
         status=source.status,
         archive=source.archive,
         offset=source.offset,
+        error=error,
     )
 
 

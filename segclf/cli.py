@@ -238,13 +238,17 @@ def _stdin_bytes() -> bytes:
 @app.command()
 def clean(
     inputs: Annotated[
-        list[str], typer.Argument(help="HTML files, folders of them, WARC/ARC files (.warc[.gz], .arc[.gz]), or - for standard input.")
+        list[str],
+        typer.Argument(help="HTML files, folders of them, WARC/ARC files (.warc[.gz], .arc[.gz]), or - for stdin."),
     ],
     output: Annotated[
         Optional[Path], typer.Option("--output", "-o", help="Output file (one input), folder, or OUT.jsonl.")
     ] = None,
     output_format: Annotated[
-        Optional[str], typer.Option("--format", "-f", help="text, markdown, html, json or jsonl (default: jsonl for -o *.jsonl, else text).")
+        Optional[str],
+        typer.Option(
+            "--format", "-f", help="text, markdown, html, json or jsonl (default: jsonl for -o *.jsonl or WARC input, else text)."
+        ),
     ] = None,
     keep: Annotated[str, typer.Option(help="Labels to keep, comma-separated.")] = "body",
     model_path: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model file (default: the shipped model).")] = None,

@@ -16,9 +16,9 @@ import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from functools import lru_cache, partial
 from multiprocessing import get_context
 from pathlib import Path
@@ -32,7 +32,7 @@ from segclf.batch import (
     count_batch,
     merge_repetitions,
     prune_repetition,
-    _result,
+    source_result,
 )
 from segclf.extract import resolve_model
 from segclf.features import SiteRepetition
@@ -42,6 +42,7 @@ from segclf.sources import PageSource
 # memory does not grow with the input.
 IN_FLIGHT_PER_WORKER = 2
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+LOST_WITH_WORKER = "a worker process died while cleaning its batch (killed, or out of memory?); --resume retries it"
 
 
 def available_cores() -> int:
@@ -66,6 +67,7 @@ class WorkerPool:
         self._generation = 0  # pools started so far
         self._productive: set[int] = set()  # the pools that returned at least one batch
         self._scratch = tempfile.TemporaryDirectory(prefix="segclf-")
+        self._calls = 0
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -80,7 +82,10 @@ class WorkerPool:
         self, sources: Iterable[PageSource], options: CleanOptions = CleanOptions(), batch_size: int = PAGES_PER_CALL
     ) -> SiteRepetition:
         task = partial(count_batch, options=options)
-        parts = (part for part, _ in self.map_batches(task, batched(sources, batch_size)) if isinstance(part, SiteRepetition))
+        results = self.map_batches(task, batched(sources, batch_size))
+        # A batch lost with a dead worker is missing from the counts; its pages are still
+        # cleaned (or reported) in the second pass.
+        parts = (part for part, _ in results if isinstance(part, SiteRepetition))
         return prune_repetition(merge_repetitions(parts))
 
     def clean(
@@ -91,14 +96,16 @@ class WorkerPool:
         batch_size: int = PAGES_PER_CALL,
     ) -> Iterator[CleanResult]:
         repetition_file = None
-        if repetition is not None:
-            repetition_file = str(Path(self._scratch.name) / "repetition.pickle")
+        if repetition is not None:  # a new name per call: workers cache what they read by name
+            self._calls += 1
+            repetition_file = str(Path(self._scratch.name) / f"repetition-{self._calls}.pickle")
             with open(repetition_file, "wb") as handle:
                 pickle.dump(repetition, handle, protocol=pickle.HIGHEST_PROTOCOL)
         task = partial(_clean_task, model_path=str(self.model_path), options=options, repetition_file=repetition_file)
         for results, batch in self.map_batches(task, batched(sources, batch_size)):
             if isinstance(results, BrokenProcessPool):
-                yield from _lost(batch)
+                for source in batch:
+                    yield source_result(source, f"{source.name}: {LOST_WITH_WORKER}")
             else:
                 yield from results
 
@@ -203,10 +210,3 @@ def _clean_task(
 def _load_repetition(path: str) -> SiteRepetition:
     with open(path, "rb") as handle:
         return pickle.load(handle)
-
-
-def _lost(batch: list[PageSource]) -> Iterator[CleanResult]:
-    for source in batch:
-        result = _result(source)
-        result.error = f"{source.name}: a worker process died while cleaning its batch (killed, or out of memory?)"
-        yield result

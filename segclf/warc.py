@@ -101,21 +101,23 @@ def _source_of(record, iterator: ArchiveIterator, name: str, max_bytes: int, ski
     body = record.content_stream().read(max_bytes + 1 if max_bytes else -1)
     if not mime and not _HTML_START.search(body[:SNIFF_BYTES]):
         return None
-    common = dict(
-        key=key,
-        name=f"{name}: {url}",
-        url=url,
-        record_id=record_id,
-        status=_status(record),
-        archive=name,
-        offset=offset,
-    )
+    label = f"{name}: {url}"
+    common = {
+        "key": key,
+        "name": label,
+        "url": url,
+        "record_id": record_id,
+        "status": _status(record),
+        "archive": name,
+        "offset": offset,
+    }
     if max_bytes and len(body) > max_bytes:
-        return PageSource(**common, error=f"{name}: {url}: the body is over the limit of {max_bytes:,} bytes (see --max-bytes)")
+        too_big = f"{label}: the body is over the limit of {max_bytes:,} bytes (see --max-bytes)"
+        return PageSource(**common, error=too_big)
     iterator.read_to_end()  # the digest is checked once the whole record is read
     if record.digest_checker.passed is False:
         problem = "; ".join(record.digest_checker.problems)
-        return PageSource(**common, error=f"{name}: {url}: damaged record ({problem})")
+        return PageSource(**common, error=f"{label}: damaged record ({problem})")
     match = _CHARSET.search(content_type)
     return PageSource(
         **common,
@@ -128,7 +130,8 @@ def _source_of(record, iterator: ArchiveIterator, name: str, max_bytes: int, ski
 def _damage(name: str, offset: int, reason: str) -> PageSource:
     """A damaged stretch of an archive, as a source that fails with one line."""
     where = f"{name}@{offset}"
-    return PageSource(key=where, name=where, archive=name, offset=offset, error=f"{name}: corrupt record at byte {offset:,} ({reason})")
+    error = f"{name}: corrupt record at byte {offset:,} ({reason})"
+    return PageSource(key=where, name=where, archive=name, offset=offset, error=error)
 
 
 def _status(record) -> int | None:

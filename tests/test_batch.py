@@ -28,7 +28,8 @@ def test_results_match_labeling_the_pages_directly(model, sample_files):
     repetition = SiteRepetition.from_pages(pages)
     expected = label_pages(pages, model, repetition)
     options = CleanOptions(output_format="jsonl")
-    results = list(clean_sources(file_sources(sample_files), model, options, count_sites(file_sources(sample_files)), batch_size=3))
+    counts = count_sites(file_sources(sample_files))
+    results = list(clean_sources(file_sources(sample_files), model, options, counts, batch_size=3))
     assert [result.key for result in results] == [str(path) for path in sample_files]
     assert [result.verdict for result in results] == [cleaned.verdict for cleaned in expected]
     assert [result.text for result in results] == [cleaned.text() for cleaned in expected]
@@ -38,7 +39,8 @@ def test_results_match_labeling_the_pages_directly(model, sample_files):
 def test_a_broken_page_is_a_result_with_an_error_and_the_rest_go_on(model, sample_files, tmp_path):
     broken = tmp_path / "broken.html"
     broken.write_bytes(b"%PDF-1.4 not a page")
-    sources = [*file_sources(sample_files[:2]), *file_sources([broken]), PageSource(key="x", name="x", error="x: corrupt record")]
+    damaged = PageSource(key="x", name="x", error="x: corrupt record")
+    sources = [*file_sources(sample_files[:2]), *file_sources([broken]), damaged]
     results = list(clean_sources(sources, model, CleanOptions(output_format="markdown")))
     assert [result.error is None for result in results] == [True, True, False, False]
     assert "not HTML" in results[2].error and results[3].error == "x: corrupt record"

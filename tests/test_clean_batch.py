@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+from warc_files import corrupt, write_warc
 
 from segclf.cli import app
-from warc_files import corrupt, write_warc
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()

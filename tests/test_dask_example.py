@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+from warc_files import corrupt, write_warc
 
 from segclf.cli import app
-from warc_files import corrupt, write_warc
 
 distributed = pytest.importorskip("dask.distributed")
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "dask_clean_warcs.py"
@@ -32,9 +32,9 @@ def test_dask_example_cleans_two_warcs_like_the_command(small_model, labeled_fil
     corrupt(second, offsets[1], offsets[2])
     example = load_example()
     out = tmp_path / "out"
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
-        with distributed.Client(cluster) as client:
-            summaries = example.clean_warcs(client, [str(first), str(second)], str(out), str(small_model))
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None)
+    with cluster, distributed.Client(cluster) as client:
+        summaries = example.clean_warcs(client, [str(first), str(second)], str(out), str(small_model))
     assert [(s["written"], s["failed"]) for s in summaries] == [(3, 0), (3, 1)]
     assert "corrupt record" in (out / "second.errors.tsv").read_text()
     distributed_records = {**records(out / "first.jsonl"), **records(out / "second.jsonl")}

@@ -52,6 +52,7 @@ def test_a_50_mb_page_of_long_paragraphs_with_no_size_limit_is_cleaned_in_bounde
     page = tmp_path / "huge.html"
     page.write_bytes(fifty_mb_of(b"<p>" + b"A sentence of an article, with words. " * 27 + b"</p>\n"))
     started = time.perf_counter()
-    result = runner.invoke(app, ["clean", str(page), "--model", str(small_model), "--max-bytes", "0", "--format", "json"])
+    arguments = ["clean", str(page), "--model", str(small_model), "--max-bytes", "0", "--format", "json"]
+    result = runner.invoke(app, arguments)
     assert result.exit_code == 0, result.output
     assert time.perf_counter() - started < 300

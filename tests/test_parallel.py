@@ -34,6 +34,6 @@ def test_a_dead_worker_fails_only_the_batches_under_way_and_a_new_pool_takes_the
 
 
 def test_workers_that_never_finish_a_batch_stop_the_run():
-    with WorkerPool(jobs=2, model_path=Path("unused")) as pool:
-        with pytest.raises(WorkerError, match="died before finishing any batch"):
-            list(pool.map_batches(always_die, [["a"], ["b"], ["c"]]))
+    pool = WorkerPool(jobs=2, model_path=Path("unused"))
+    with pool, pytest.raises(WorkerError, match="died before finishing any batch"):
+        list(pool.map_batches(always_die, [["a"], ["b"], ["c"]]))

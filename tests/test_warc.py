@@ -4,9 +4,9 @@ a damaged record is reported and the records after it are still read."""
 import gzip
 
 import pytest
+from warc_files import corrupt, write_warc
 
 from segclf.warc import warc_sources
-from warc_files import corrupt, write_warc
 
 
 @pytest.fixture

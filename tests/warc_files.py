@@ -33,11 +33,13 @@ def write_warc(
             )
             if extras:
                 request = StatusAndHeaders("GET / HTTP/1.1", [("Host", f"{page.stem}.example")], is_http_request=True)
-                writer.write_record(writer.create_warc_record(url, "request", payload=io.BytesIO(b""), http_headers=request))
-                image = StatusAndHeaders("200 OK", [("Content-Type", "image/png")], protocol="HTTP/1.1")
                 writer.write_record(
-                    writer.create_warc_record(url + ".png", "response", payload=io.BytesIO(b"\x89PNG\r\n\x1a\n"), http_headers=image)
+                    writer.create_warc_record(url, "request", payload=io.BytesIO(b""), http_headers=request)
                 )
+                image = StatusAndHeaders("200 OK", [("Content-Type", "image/png")], protocol="HTTP/1.1")
+                png = io.BytesIO(b"\x89PNG\r\n\x1a\n")
+                record = writer.create_warc_record(url + ".png", "response", payload=png, http_headers=image)
+                writer.write_record(record)
         offsets.append(handle.tell())
     return offsets
 
