@@ -4,13 +4,12 @@ import importlib.util
 import json
 from pathlib import Path
 
-import pytest
+import dask.distributed as distributed  # in the test extra: CI runs this test, it never skips it
 from typer.testing import CliRunner
 from warc_files import corrupt, write_warc
 
 from segclf.cli import app
 
-distributed = pytest.importorskip("dask.distributed")
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "dask_clean_warcs.py"
 
 
