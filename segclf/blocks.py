@@ -52,7 +52,9 @@ _CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
 _TITLE_CLOSE = re.compile(r"</title", re.IGNORECASE)
 # lxml.etree's parser, not lxml.html's: lxml.html looks up a Python element class for
 # every element the walk touches, which cost more than the parse itself.
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
+# huge_tree: libxml2 otherwise drops a text node over 10 MB without a word; page size and
+# tag count are bounded before parsing instead (segclf.pages: --max-bytes, --max-tags).
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False, huge_tree=True)
 
 
 @dataclass
