@@ -32,7 +32,15 @@ def model_card(
         f"- {meta.get('pages')} pages from {trained_on.get('sites')} sites, {meta.get('blocks')} labeled blocks:"
         + ", ".join(f" {label} {count}" for label, count in counts.items()),
         f"- classifier: {meta.get('kind')} ({type(model.estimator).__name__}), class-balanced, "
-        "block weight sqrt(tokens) capped",
+        "block weight sqrt(tokens) capped"
+        + (f"; fitted on {meta['fitted_rows']} of the rows (segclf.model.fitting_rows)" if meta.get("fitted_rows") else ""),
+        "- second pass: "
+        + (
+            "yes: a small classifier over the first pass's out-of-fold probabilities around each block "
+            "(segclf/context.py, 3 folds split by site) decides body; the first pass splits the rest"
+            if model.context_estimator is not None
+            else "no"
+        ),
         f"- trained at: {meta.get('trained_at')}",
         "- versions: " + ", ".join(f"{name} {version}" for name, version in versions.items()),
         f"- file: `segclf-default.joblib`, SHA-256 `{sha256}` (also in `segclf-default.joblib.sha256`,",
