@@ -330,8 +330,10 @@ def split_blocks(root: etree._Element | None, keep_sources: bool = False) -> lis
             label = element.get(LABEL_ATTRIBUTE) if names and track_labels else None
             label_stack.append(label.strip().lower() if label else label_stack[-1])
             if tag in BLOCK_TAGS:
-                if builder.parts or builder.link_count or builder.image_count:
+                if builder.visible or builder.link_count or builder.image_count:
                     builder.flush(context)
+                elif builder.parts:  # white space only: no block, nothing to count
+                    builder.parts.clear()
                 tokens, families, segment = _element_tokens(
                     tag, element.get("class") if names else None, element.get("id") if names else None
                 )
@@ -371,8 +373,10 @@ def split_blocks(root: etree._Element | None, keep_sources: bool = False) -> lis
                 skipped.discard(id(element))
             else:
                 if tag in BLOCK_TAGS:
-                    if builder.parts or builder.link_count or builder.image_count:
+                    if builder.visible or builder.link_count or builder.image_count:
                         builder.flush(context)
+                    elif builder.parts:
+                        builder.parts.clear()
                     block_stack.pop()
                 elif tag == "a" and element.get("href") is not None:
                     link_depth -= 1
