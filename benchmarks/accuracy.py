@@ -321,6 +321,17 @@ def pin_to_one_core() -> None:
         os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
 
 
+def keep_speed_section(path: Path, report: str) -> str:
+    """The report, followed by the speed section benchmarks/speed.py --write put in the old file."""
+    from speed import SPEED_BEGIN, SPEED_END
+
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if SPEED_BEGIN in old and SPEED_END in old:
+        section = SPEED_BEGIN + old.split(SPEED_BEGIN, 1)[1].split(SPEED_END, 1)[0] + SPEED_END
+        return report.rstrip() + "\n\n" + section + "\n"
+    return report
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if not args.no_segclf and not args.model.is_file():
@@ -340,6 +351,7 @@ def main(argv: list[str] | None = None) -> None:
     page_counts = {corpus: max((len(row.pages) for row in rows), default=0) for corpus, rows in results.items()}
     report = markdown(info, results, page_counts)
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    report = keep_speed_section(args.out, report)
     args.out.write_text(report, encoding="utf-8")
     if args.json:
         payload = {

@@ -88,11 +88,61 @@ def run_tool(tool: str, pages: list[tuple[bytes, str | None]], queue) -> None:
     queue.put((tool, seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
 
+def stage_times(pages: list[tuple[bytes, str | None]], queue) -> None:
+    """Child process: where segclf's time goes, stage by stage (ms per page), one core."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {0})
+    import numpy as np
+
+    from segclf.blocks import find_site, find_title, parse_html, split_blocks, Page
+    from segclf.decode import decode_html
+    from segclf.extract import resolve_model
+    from segclf.features import page_features
+
+    model = resolve_model(None)
+    totals: dict[str, float] = {}
+
+    def timed(stage: str, function, *arguments):
+        started = time.perf_counter()
+        result = function(*arguments)
+        totals[stage] = totals.get(stage, 0.0) + time.perf_counter() - started
+        return result
+
+    for repeat in range(2):  # the first round warms caches and is not counted
+        totals.clear()
+        matrices, sizes = [], []
+        for data, hint in pages:
+            text = timed("decode", lambda: decode_html(data, hint).text)
+            root = timed("parse (lxml)", parse_html, text)
+            blocks = timed("split into blocks", split_blocks, root)
+            timed("site and title", lambda: (find_site(root), find_title(root)))
+            matrices.append(timed("features", page_features, Page(blocks=blocks)))
+            sizes.append(len(blocks))
+        timed("model (both passes)", model.predict_proba, np.vstack(matrices), sizes)
+    queue.put({stage: 1000 * seconds / len(pages) for stage, seconds in totals.items()})
+
+
+SPEED_BEGIN, SPEED_END = "<!-- speed:begin -->", "<!-- speed:end -->"
+
+
+def write_section(path: Path, section: str) -> None:
+    """Put the speed section into docs/benchmarks.md between its markers (appended if absent)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    block = f"{SPEED_BEGIN}\n{section.rstrip()}\n{SPEED_END}"
+    if SPEED_BEGIN in text and SPEED_END in text:
+        head, rest = text.split(SPEED_BEGIN, 1)
+        text = head + block + rest.split(SPEED_END, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", action="append", help="corpus name (repeatable; default: all six)")
     parser.add_argument("--limit", type=int, default=0, help="first N test pages per corpus")
     parser.add_argument("--tools", default=DEFAULT_TOOLS)
+    parser.add_argument("--write", type=Path, help="also put the tables into this markdown file (docs/benchmarks.md)")
     args = parser.parse_args()
     corpora = args.corpus or ["dragnet", "cleaneval", "l3s_gn1", "zh_cwced", "readability_tests", "cleanportaleval"]
     pages = load_pages(corpora, args.limit)
@@ -104,13 +154,42 @@ def main() -> None:
         child.start()
         child.join()
         results.append(queue.get() if not queue.empty() else (tool, float("nan"), float("nan")))
+    queue = context.Queue()
+    child = context.Process(target=stage_times, args=(pages, queue))
+    child.start()
+    child.join()
+    stages = queue.get() if not queue.empty() else {}
+
     floor = dict((tool, seconds) for tool, seconds, _ in results).get("lxml")
-    print(f"{len(pages)} pages from {', '.join(corpora)}, one core each\n")
-    print("| tool | pages/s | ms/page | time / lxml parse | peak RSS MiB |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    lines = [f"{len(pages)} test pages from {', '.join(corpora)}; each tool in its own process on one core.", ""]
+    lines += ["| tool | pages/s | ms/page | time / lxml parse | peak RSS MiB |", "| --- | ---: | ---: | ---: | ---: |"]
     for tool, seconds, rss in sorted(results, key=lambda item: item[1]):
         ratio = f"{seconds / floor:.1f}x" if floor else "-"
-        print(f"| {tool} | {len(pages) / seconds:.1f} | {1000 * seconds / len(pages):.1f} | {ratio} | {rss:.0f} |")
+        lines.append(f"| {tool} | {len(pages) / seconds:.1f} | {1000 * seconds / len(pages):.1f} | {ratio} | {rss:.0f} |")
+    if stages:
+        lines += ["", "Where segclf's time goes (ms per page, same pages, one core, batched model call):", ""]
+        lines += ["| stage | ms/page | share |", "| --- | ---: | ---: |"]
+        total = sum(stages.values())
+        for stage, milliseconds in stages.items():
+            lines.append(f"| {stage} | {milliseconds:.2f} | {milliseconds / total:.0%} |")
+        lines.append(f"| total | {total:.2f} | |")
+    table = "\n".join(lines)
+    print(table)
+    if args.write:
+        import platform
+        from datetime import datetime, timezone
+
+        from segclf import __version__
+
+        command = "python benchmarks/speed.py " + " ".join(sys.argv[1:])
+        heading = (
+            "## Speed: pages per second on one core\n\n"
+            f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `{command}`, segclf {__version__}, "
+            f"the shipped model, Python {platform.python_version()}, on this project's 2-core machine. "
+            "segclf and lxml decode the bytes themselves; peers get the page decoded. `segclf` calls the "
+            "model once per page, `segclf-batch` once per 64 pages (as `segclf clean DIR` does).\n\n"
+        )
+        write_section(args.write, heading + table)
 
 
 if __name__ == "__main__":
