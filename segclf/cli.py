@@ -469,6 +469,56 @@ def augment(
     )
 
 
+@app.command()
+def label(
+    inputs: Annotated[list[Path], typer.Argument(help="A page or a folder of pages (labeled or not).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the labeled pages (a page already there reopens with its labels).")
+    ] = Path("labeled"),
+    model_path: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model that pre-labels the blocks (default: the shipped model).")] = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8765,
+    site: Annotated[
+        Optional[str], typer.Option(help="Site id for pages that name none (default: the name of the page's folder).")
+    ] = None,
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the tool in the default browser.")] = False,
+) -> None:
+    """Label pages in the browser: blocks outlined in the colour the model predicts, keys b/n/e/a to set labels.
+
+    Serves a local page (loopback only) until Ctrl+C. Every change is written to the
+    labeled page in --output at once; "save" marks the page done.
+    """
+    from segclf.labeltool.server import make_server, server_url
+    from segclf.labeltool.session import LabelingSession
+
+    missing = [str(path) for path in inputs if not path.exists()]
+    if missing:
+        fail(f"no such file or folder: {', '.join(missing)}")
+    if output.exists() and not output.is_dir():
+        fail(f"{output} exists and is not a folder")
+    model = _load_model_or_fail(model_path)
+    session = LabelingSession(inputs, output, model, site=site)
+    if not session.pages:
+        fail(f"no HTML files found in {', '.join(map(str, inputs))}")
+    try:
+        server = make_server(session, port)
+    except OSError as exc:
+        fail(f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); try --port 0 for any free port")
+    url = server_url(server)
+    done = sum(1 for page in session.pages if page.review == "done")
+    typer.echo(f"segclf label: {len(session.pages)} pages ({done} done), labeled pages go to {output.resolve()}")
+    typer.echo(f"open {url} (Ctrl+C stops)")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 def main() -> None:
     app()
 
