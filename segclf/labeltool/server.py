@@ -70,7 +70,10 @@ class LabelHandler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
 
     def _error(self, status: int, message: str) -> None:
-        self._json({"error": message}, status)
+        if self.path.startswith("/api/"):
+            self._json({"error": message}, status)
+        else:  # a page's missing image or stylesheet: plain text, as a browser expects
+            self._send(status, message.encode("utf-8"), "text/plain; charset=utf-8")
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         if not self._host_is_local():
@@ -97,6 +100,8 @@ class LabelHandler(BaseHTTPRequestHandler):
                 return self._page_file(int(match.group(1)), match.group(2))
         except IndexError as exc:
             return self._error(HTTPStatus.NOT_FOUND, str(exc))
+        except ConnectionError:
+            return None  # the browser went away (a page changed mid-load): nobody to answer
         except Exception as exc:  # one bad page must not stop the tool: say what went wrong
             return self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"{type(exc).__name__}: {exc}")
         return self._error(HTTPStatus.NOT_FOUND, f"nothing at {path}")
