@@ -186,24 +186,45 @@ def evaluate(
     cross_page: Annotated[
         bool, typer.Option("--cross-page/--single-page", help="Count repeated text across pages of a site.")
     ] = True,
+    report_path: Annotated[
+        Optional[Path],
+        typer.Option("--report", help="Also write a self-contained HTML report (confusion picture, worst pages coloured)."),
+    ] = None,
 ) -> None:
     """Score a model on labeled pages: per-label P/R/F1, confusion matrix, body-text token F1."""
-    from segclf.evaluate import format_report
+    from segclf.evaluate import build_report, format_report
 
     model = _load_model_or_fail(model_path)
     labeled, failed = _read_labeled_pages(data)
-    report = _evaluate_pages(model, labeled, cross_page)
+    results = _page_results(model, labeled, cross_page)
+    report = build_report(results)
+    title = f"evaluation of {model_path or 'the shipped model'}"
     if json_output:
         typer.echo(json.dumps(report.to_dict(), indent=1))
     else:
-        typer.echo(format_report(report, f"evaluation of {model_path or 'the shipped model'}"))
+        typer.echo(format_report(report, title))
+    if report_path is not None:
+        from segclf.report import html_report
+
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = report_path.with_name(report_path.name + ".partial")
+        temporary.write_text(html_report(report, results, title + " on " + ", ".join(map(str, data))), encoding="utf-8")
+        temporary.replace(report_path)
+        warn(f"wrote {report_path}")
     if failed:
         raise typer.Exit(1)
 
 
 def _evaluate_pages(model, labeled, cross_page: bool):
     """Predict every labeled page and aggregate the report (pages of a site share repetition counts)."""
-    from segclf.evaluate import PageResult, build_report
+    from segclf.evaluate import build_report
+
+    return build_report(_page_results(model, labeled, cross_page))
+
+
+def _page_results(model, labeled, cross_page: bool):
+    """Every labeled page's gold and predicted labels (pages of a site share repetition counts)."""
+    from segclf.evaluate import PageResult
     from segclf.features import SiteRepetition
 
     repetition = SiteRepetition.from_pages(item.page for item in labeled) if cross_page else None
@@ -223,7 +244,7 @@ def _evaluate_pages(model, labeled, cross_page: bool):
                 group=_group_of(item.page.name),
             )
         )
-    return build_report(results)
+    return results
 
 
 def _stdin_bytes() -> bytes:
