@@ -190,11 +190,18 @@ def evaluate(
         Optional[Path],
         typer.Option("--report", help="Also write a self-contained HTML report (confusion picture, worst pages coloured)."),
     ] = None,
+    baseline_path: Annotated[
+        Optional[Path],
+        typer.Option("--baseline", help="An earlier model: the --report then shows what changed (F1 before/after, blocks fixed and broken)."),
+    ] = None,
 ) -> None:
     """Score a model on labeled pages: per-label P/R/F1, confusion matrix, body-text token F1."""
     from segclf.evaluate import build_report, format_report
 
+    if baseline_path is not None and report_path is None:
+        fail("--baseline goes with --report (the comparison is part of the HTML report)")
     model = _load_model_or_fail(model_path)
+    baseline_model = _load_model_or_fail(baseline_path) if baseline_path is not None else None
     labeled, failed = _read_labeled_pages(data)
     results = _page_results(model, labeled, cross_page)
     report = build_report(results)
@@ -204,11 +211,16 @@ def evaluate(
     else:
         typer.echo(format_report(report, title))
     if report_path is not None:
-        from segclf.report import html_report
+        from segclf.report import Comparison, html_report
 
+        baseline = None
+        if baseline_model is not None:
+            baseline_results = _page_results(baseline_model, labeled, cross_page)
+            baseline = Comparison(str(baseline_path), build_report(baseline_results), baseline_results)
         report_path.parent.mkdir(parents=True, exist_ok=True)
         temporary = report_path.with_name(report_path.name + ".partial")
-        temporary.write_text(html_report(report, results, title + " on " + ", ".join(map(str, data))), encoding="utf-8")
+        html = html_report(report, results, title + " on " + ", ".join(map(str, data)), baseline)
+        temporary.write_text(html, encoding="utf-8")
         temporary.replace(report_path)
         warn(f"wrote {report_path}")
     if failed:

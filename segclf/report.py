@@ -25,6 +25,15 @@ WORST_PAGES = 10
 
 
 @dataclass
+class Comparison:
+    """The same pages scored by an earlier model, to show what a retrained model changed."""
+
+    name: str
+    report: Report
+    results: Sequence[PageResult]
+
+
+@dataclass
 class PageSummary:
     """One page's scores, for the tables and for picking the worst pages."""
 
@@ -208,6 +217,81 @@ def _page_section(summary: PageSummary, number: int) -> str:
     )
 
 
+def _delta(before: float, after: float) -> str:
+    change = after - before
+    colour = "#1a7f37" if change > 0.0005 else "#b42318" if change < -0.0005 else "#555"
+    return f'<td class="num" style="color:{colour}">{change:+.3f}</td>'
+
+
+def _comparison_table(report: Report, baseline: Comparison) -> str:
+    rows = []
+    for label in LABELS:
+        cells = []
+        for before, after in ((baseline.report.by_blocks, report.by_blocks), (baseline.report.by_chars, report.by_chars)):
+            cells.append(f'<td class="num">{before[label]["f1"]:.3f}</td><td class="num">{after[label]["f1"]:.3f}</td>')
+            cells.append(_delta(before[label]["f1"], after[label]["f1"]))
+        rows.append(f'<tr><th><span class="chip" style="background:{COLOURS[label]}"></span>{label}</th>{"".join(cells)}</tr>')
+    before, after = baseline.report.body_tokens["f1"], report.body_tokens["f1"]
+    rows.append(
+        f'<tr><th>body text</th><td class="num" colspan="2"></td><td></td>'
+        f'<td class="num">{before:.3f}</td><td class="num">{after:.3f}</td>{_delta(before, after)}</tr>'
+    )
+    return (
+        '<table class="scores"><thead><tr><th rowspan="2">F1</th><th colspan="3">by blocks</th>'
+        '<th colspan="3">by characters (body text: bag of tokens)</th></tr><tr><th>before</th><th>after</th><th>change</th>'
+        "<th>before</th><th>after</th><th>change</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
+
+
+def changed_blocks(results: Sequence[PageResult], baseline: Comparison) -> list[tuple[PageResult, list[int], int, int]]:
+    """Per page: the blocks whose prediction changed, and how many were fixed and broken."""
+    earlier = {result.name: result for result in baseline.results}
+    pages = []
+    for result in results:
+        before = earlier.get(result.name)
+        if before is None or before.texts != result.texts:
+            continue  # not the same page (or not split the same way): nothing to compare block by block
+        changed = [i for i, (a, b) in enumerate(zip(before.predicted, result.predicted)) if a != b]
+        fixed = sum(1 for i in changed if result.gold[i] is not None and result.predicted[i] == result.gold[i])
+        broken = sum(1 for i in changed if result.gold[i] is not None and before.predicted[i] == result.gold[i])
+        if changed:
+            pages.append((result, changed, fixed, broken))
+    return sorted(pages, key=lambda item: (-item[3], -item[2], item[0].name))
+
+
+def _changes_section(results: Sequence[PageResult], baseline: Comparison) -> str:
+    pages = changed_blocks(results, baseline)
+    fixed = sum(item[2] for item in pages)
+    broken = sum(item[3] for item in pages)
+    earlier = {result.name: result for result in baseline.results}
+    parts = [
+        f'<h2 id="changes">What changed ({fixed} blocks fixed, {broken} broken, on {len(pages)} pages)</h2>',
+        "<p>Blocks the two models label differently: the gold label, the earlier model's and this one's. "
+        "Fixed blocks are marked &#10003;, broken ones &#10007;.</p>" if pages else "<p>Both models label every block alike.</p>",
+    ]
+    for result, changed, page_fixed, page_broken in pages[:WORST_PAGES * 2]:
+        before = earlier[result.name]
+        rows = []
+        for index in changed:
+            gold, old, new = result.gold[index], before.predicted[index], result.predicted[index]
+            mark = "&#10003;" if new == gold else "&#10007;" if old == gold else "&middot;"
+            text = result.texts[index]
+            text = text if len(text) <= ROW_CHARS else text[: ROW_CHARS - 1] + "…"
+            cells = "".join(
+                f'<div class="blk" style="border-color:{COLOURS[label]}"><b style="color:{COLOURS[label]}">{_e(label or "unlabeled")}</b></div>'
+                for label in (gold, old, new)
+            )
+            rows.append(f'<div class="row3 {"fixed" if new == gold else "broken" if old == gold else ""}">'
+                        f'<div class="mark">{mark}</div>{cells}<div class="txt">{_e(text)}</div></div>')
+        parts.append(
+            f'<section class="page"><h3>{_e(result.name)}</h3><p class="meta">{page_fixed} fixed, {page_broken} broken, '
+            f"{len(changed)} changed</p>"
+            '<div class="row3 head"><div></div><div>gold</div><div>before</div><div>after</div><div>text</div></div>'
+            + "".join(rows) + "</section>"
+        )
+    return "".join(parts)
+
+
 STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1200px; padding: 0 16px; color: #222; }
 h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 32px; } h3 { font-size: 15px; margin-bottom: 2px; }
@@ -234,11 +318,23 @@ svg .count { font: 14px system-ui, sans-serif; }
 .row.wrong .blk:last-child { outline: 2px solid #d73027; }
 .gap { color: #888; font-size: 12px; text-align: center; margin: 4px 0; }
 nav.toc a { margin-right: 10px; }
+.row3 { display: grid; grid-template-columns: 20px 90px 90px 90px 1fr; gap: 6px; margin: 2px 0; font-size: 12px; align-items: start; }
+.row3.head div { font-weight: 600; color: #555; }
+.row3.fixed .mark { color: #1a7f37; } .row3.broken .mark { color: #b42318; }
+.row3.broken .txt { background: #fff3f1; } .row3.fixed .txt { background: #f0faf2; }
+.figures { display: flex; gap: 32px; flex-wrap: wrap; }
+.figures figure { margin: 0; } figcaption { font-size: 12px; color: #555; text-align: center; }
 """
 
 
-def html_report(report: Report, results: Sequence[PageResult], title: str = "segclf evaluation") -> str:
-    """The whole report as one HTML document (a string; write it as UTF-8)."""
+def html_report(
+    report: Report, results: Sequence[PageResult], title: str = "segclf evaluation", baseline: Comparison | None = None
+) -> str:
+    """The whole report as one HTML document (a string; write it as UTF-8).
+
+    With a baseline (the same pages scored by an earlier model) it also shows what changed:
+    F1 before and after, both confusion matrices, and the blocks fixed and broken.
+    """
     summaries = [summarize(result) for result in results]
     worst = worst_pages(summaries)
     tokens = report.body_tokens
@@ -262,12 +358,28 @@ def html_report(report: Report, results: Sequence[PageResult], title: str = "seg
         f'recall {tokens["recall"]:.3f}, <b>F1 {tokens["f1"]:.3f}</b>.</p>',
         f'<p class="legend">{legend}</p>',
         '<nav class="toc"><a href="#labels">per label</a><a href="#confusion">confusion</a>'
-        '<a href="#groups">per folder and site</a><a href="#worst">worst pages</a></nav>',
+        '<a href="#groups">per folder and site</a><a href="#worst">worst pages</a>'
+        + ('<a href="#changes">what changed</a>' if baseline is not None else "")
+        + "</nav>",
         '<h2 id="labels">Per label</h2>',
         _label_table(report),
-        '<h2 id="confusion">Confusion matrix (blocks)</h2>',
-        '<div class="summary">' + confusion_svg(report.confusion) + "<p>Rows are the gold labels, columns what the "
-        "model predicted; a cell's shade is its share of the row. Green: right; red: mistakes.</p></div>",
+    ]
+    if baseline is not None:
+        parts += [f"<h2>Compared with {_e(baseline.name)}</h2>", _comparison_table(report, baseline)]
+    explanation = (
+        "<p>Rows are the gold labels, columns what the model predicted; a cell's shade is its share of the row. "
+        "Green: right; red: mistakes.</p>"
+    )
+    parts.append('<h2 id="confusion">Confusion matrix (blocks)</h2>')
+    if baseline is None:
+        parts.append('<div class="summary">' + confusion_svg(report.confusion) + explanation + "</div>")
+    else:
+        parts.append(
+            '<div class="figures">'
+            f"<figure>{confusion_svg(baseline.report.confusion)}<figcaption>before: {_e(baseline.name)}</figcaption></figure>"
+            f"<figure>{confusion_svg(report.confusion)}<figcaption>after: this model</figcaption></figure></div>" + explanation
+        )
+    parts += [
         '<div id="groups">',
         _group_table("Per corpus or folder", by_group),
         _group_table("Per site", by_site),
@@ -278,5 +390,7 @@ def html_report(report: Report, results: Sequence[PageResult], title: str = "seg
         "its text is long.</p>" if worst else "<p>No page has a mislabeled block.</p>",
     ]
     parts += [_page_section(summary, number) for number, summary in enumerate(worst, 1)]
+    if baseline is not None:
+        parts.append(_changes_section(results, baseline))
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -71,3 +71,21 @@ def test_evaluate_writes_the_report(small_model, sample_files, tmp_path):
     html = report.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "Confusion matrix" in html
     assert not EXTERNAL_FETCH.search(html)
+
+
+def test_a_baseline_shows_what_changed_fixed_and_broken(results):
+    from dataclasses import replace
+
+    from segclf.report import Comparison, changed_blocks
+
+    # The earlier model had the menu and the ad right and the article wrong; the new one fixes the
+    # article and breaks the other two.
+    earlier = [results[0], replace(results[1], predicted=["nav", "error", "ad", "nav"])]
+    baseline = Comparison("old.joblib", build_report(earlier), earlier)
+    [(page, changed, fixed, broken)] = changed_blocks(results, baseline)
+    assert page.name == "site-b/bad.html" and changed == [0, 2, 3]
+    assert (fixed, broken) == (1, 2)
+    html = html_report(build_report(results), results, "after", baseline)
+    assert "Compared with old.joblib" in html and "1 blocks fixed, 2 broken" in html
+    assert html.count("<svg") == 2  # before and after confusion matrices
+    assert not EXTERNAL_FETCH.search(html)

@@ -153,8 +153,14 @@ class LabelingSession:
                     "gold": opened.gold[number],
                 }
             )
+        # Least sure first; a block whose label in the file differs from the model's is checked too
+        # (one of the two is wrong).
         ranked = sorted(blocks, key=lambda item: item["probability"])
-        uncertain = [item for rank, item in enumerate(ranked) if item["probability"] < CHECK_BELOW or rank < MIN_CHECK]
+        uncertain = [
+            item
+            for rank, item in enumerate(ranked)
+            if item["probability"] < CHECK_BELOW or rank < MIN_CHECK or item["label"] != item["predicted"]
+        ]
         return {
             "index": index,
             "name": page.name,

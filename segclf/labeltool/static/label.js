@@ -106,11 +106,10 @@ function onFrameLoad() {
   page.addEventListener("submit", (event) => event.preventDefault(), true);
   page.addEventListener("keydown", onKey, true);
   renderPanel();
-  setStatus(
-    state.data.review === "new"
-      ? "not labeled yet: the colours are the model's predictions"
-      : `labels from ${state.data.target} (${state.data.review})`
-  );
+  const fromFile = state.data.blocks.some((block) => block.gold);
+  if (state.data.review !== "new") setStatus(`labels from ${state.data.target} (${state.data.review})`);
+  else if (fromFile) setStatus("labels from the page itself; a change writes it to the output folder");
+  else setStatus("not labeled yet: the colours are the model's predictions");
   document.body.dataset.ready = "true";
   nextToCheck(1);
 }
@@ -214,7 +213,7 @@ function select(blocks, add = false, scroll = false) {
   renderSelection();
   if (scroll && blocks.length) {
     const element = (state.display.get(blocks[0]) || [])[0];
-    if (element) element.scrollIntoView({ block: "center" });
+    if (element) element.scrollIntoView({ block: "center", inline: "nearest" });
   }
 }
 
