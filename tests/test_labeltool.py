@@ -138,3 +138,15 @@ def test_label_command_refuses_a_missing_folder(tmp_path):
     result = CliRunner().invoke(app, ["label", str(tmp_path / "nothing"), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "no such file or folder" in result.output
+
+
+def test_an_output_folder_inside_the_input_folder_is_not_labeled_again(pages, shipped_model):
+    from segclf.labeltool.session import LabelingSession
+
+    (pages / "labeled").mkdir()
+    (pages / "labeled" / "hostile.html").write_text("<body><p>an earlier labeled copy</p></body>")
+    session = LabelingSession([pages], pages / "labeled", shipped_model)
+    assert sorted(page.name for page in session.pages) == ["hostile.html", "zh-news-zjol-quzhou.html"]
+    assert all(page.source.parent == pages for page in session.pages)
+    in_place = LabelingSession([pages / "labeled"], pages / "labeled", shipped_model)
+    assert [page.target for page in in_place.pages] == [pages / "labeled" / "hostile.html"]

@@ -55,6 +55,15 @@ def target_path(source: Path, roots: list[Path], output: Path) -> Path:
     return output / source.name
 
 
+def _is_earlier_output(path: Path, inputs: list[Path], output: Path) -> bool:
+    """A labeled page found in an input folder because the output folder is inside it
+    (`segclf label site/ -o site/labeled/`) is not a page to label a second time."""
+    output = output.resolve()
+    if path in inputs or output in (item.resolve() for item in inputs):
+        return False  # named directly, or labeling in place
+    return output in path.resolve().parents
+
+
 def review_state(path: Path) -> str:
     """new, draft or done, read from a labeled file (a labeled page without the meta is done)."""
     if not path.exists():
@@ -77,7 +86,9 @@ class LabelingSession:
         self.model = model
         self.site = site
         self.pages = [
-            LabelingPage(source=path, target=target_path(path, roots, output)) for path in find_html_files(inputs)
+            LabelingPage(source=path, target=target_path(path, roots, output))
+            for path in find_html_files(inputs)
+            if not _is_earlier_output(path, inputs, output)
         ]
         for page in self.pages:
             page.review = review_state(page.target)
