@@ -133,6 +133,10 @@ def test_label_pages_with_clicks_drags_and_keys_then_save_and_move_on(browser, l
     label = page.frame_locator("#page").locator("div.top_ad h1").get_attribute("data-segclf-label")
     assert (index, label) == ("1", "nav")
     assert "(draft)" in page.inner_text("#page-list")
+    # ... and takes changes again (the server keeps no stale idea of the closed tab's edits).
+    page.frame_locator("#page").locator("div.top_ad h1").click()
+    page.keyboard.press("e")
+    eventually(lambda: read_labeled(seed_target).labels[1] == "error")
     page.close()
     assert errors == []
 

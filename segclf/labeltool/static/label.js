@@ -64,12 +64,23 @@ function updatePageListEntry(index, review) {
 }
 
 async function openPage(index) {
-  if (index < 0 || index >= state.pages.length) return;
+  if (index < 0 || index >= state.pages.length) {
+    setStatus(index < 0 ? "this is the first page" : "this is the last page");
+    return;
+  }
+  document.body.dataset.ready = "false";
   await state.writes; // the last change of the page we leave is written first
   setStatus("opening…");
-  document.body.dataset.ready = "false";
+  let data;
+  try {
+    data = await getJSON(`/api/pages/${index}`);
+  } catch (error) {
+    setStatus(`cannot open ${state.pages[index].name}: ${error.message}`, true);
+    document.body.dataset.ready = "true"; // still on the page that was open
+    return;
+  }
   state.index = index;
-  state.data = await getJSON(`/api/pages/${index}`);
+  state.data = data;
   state.labels = state.data.blocks.map((block) => block.label);
   state.reviewed = new Set();
   state.selected = new Set();
@@ -320,7 +331,8 @@ function keep() {
 }
 
 function write(review) {
-  state.sequence += 1;
+  // Increasing across reloads of the tool too: the server ignores a change older than one it wrote.
+  state.sequence = Math.max(state.sequence + 1, Date.now() * 1000);
   const body = JSON.stringify({ labels: state.labels.slice(), review, sequence: state.sequence });
   const index = state.index;
   state.writes = state.writes
