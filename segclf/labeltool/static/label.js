@@ -380,9 +380,15 @@ function onKey(event) {
 // ---- start -------------------------------------------------------------------------
 
 async function start() {
-  $("prev").addEventListener("click", () => openPage(state.index - 1));
-  $("next").addEventListener("click", () => openPage(state.index + 1));
-  $("save").addEventListener("click", () => write("done"));
+  // Buttons give the focus back at once: Space and the label keys are the tool's, not the button's.
+  const button = (id, action) =>
+    $(id).addEventListener("click", (event) => {
+      event.currentTarget.blur();
+      action();
+    });
+  button("prev", () => openPage(state.index - 1));
+  button("next", () => openPage(state.index + 1));
+  button("save", () => write("done"));
   $("page-list").addEventListener("change", (event) => {
     event.target.blur(); // the keys label blocks again, not pick pages
     openPage(Number(event.target.value));
