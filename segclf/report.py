@@ -104,11 +104,15 @@ def confusion_svg(confusion: Sequence[Sequence[int]], cell: int = 64) -> str:
     size = cell * len(LABELS)
     width, height = margin_left + size + 10, margin_top + size + 10
     parts = [
-        f'<svg role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" aria-label="confusion matrix, rows gold, columns predicted">',
+        (
+            f'<svg role="img" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" aria-label="confusion matrix, rows gold, columns predicted">'
+        ),
         f'<text x="{margin_left + size / 2}" y="14" text-anchor="middle" class="axis">predicted</text>',
-        f'<text x="14" y="{margin_top + size / 2}" text-anchor="middle" class="axis" '
-        f'transform="rotate(-90 14 {margin_top + size / 2})">gold</text>',
+        (
+            f'<text x="14" y="{margin_top + size / 2}" text-anchor="middle" class="axis" '
+            f'transform="rotate(-90 14 {margin_top + size / 2})">gold</text>'
+        ),
     ]
     for i, label in enumerate(LABELS):
         parts.append(

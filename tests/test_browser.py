@@ -7,11 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import SHIPPED_MODEL
 from typer.testing import CliRunner
 
 from segclf.labeled import read_labeled
-
-from conftest import SHIPPED_MODEL
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright: pip install -e '.[test]'")
 

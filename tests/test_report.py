@@ -5,10 +5,10 @@ import re
 import pytest
 
 from segclf.evaluate import PageResult, build_report
-from segclf.report import confusion_svg, html_report, worst_pages, summarize
+from segclf.report import confusion_svg, html_report, summarize, worst_pages
 
 # Anything that would make a browser fetch: an attribute or CSS url() pointing off the file.
-EXTERNAL_FETCH = re.compile(r"""(?:src|href|action|srcset|poster|data)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import""", re.I)
+EXTERNAL_FETCH = re.compile(r"""(?:src|href|action|srcset|poster|data)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import""", re.IGNORECASE)
 
 
 @pytest.fixture()

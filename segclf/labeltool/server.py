@@ -47,7 +47,7 @@ class LabelHandler(BaseHTTPRequestHandler):
     server_version = "segclf-label"
     quiet = True
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the standard library's name)
+    def log_message(self, format: str, *args) -> None:
         if not self.quiet:
             super().log_message(format, *args)
 
@@ -75,7 +75,7 @@ class LabelHandler(BaseHTTPRequestHandler):
         else:  # a page's missing image or stylesheet: plain text, as a browser expects
             self._send(status, message.encode("utf-8"), "text/plain; charset=utf-8")
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         if not self._host_is_local():
             return self._error(HTTPStatus.FORBIDDEN, "only the loopback host is served")
         path = unquote(urlsplit(self.path).path)
@@ -106,7 +106,7 @@ class LabelHandler(BaseHTTPRequestHandler):
             return self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"{type(exc).__name__}: {exc}")
         return self._error(HTTPStatus.NOT_FOUND, f"nothing at {path}")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         if not self._host_is_local():
             return self._error(HTTPStatus.FORBIDDEN, "only the loopback host is served")
         path = urlsplit(self.path).path
@@ -122,7 +122,7 @@ class LabelHandler(BaseHTTPRequestHandler):
             request = json.loads(self.rfile.read(length))
             labels = request["labels"]
             if not isinstance(labels, list):
-                raise ValueError("labels must be a list")
+                raise TypeError("labels must be a list")
             result = self.session.set_labels(
                 int(match.group(1)), labels, request.get("review", "draft"), request.get("sequence")
             )

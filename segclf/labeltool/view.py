@@ -81,10 +81,11 @@ def _defuse(root) -> None:
         if element.tag in ("iframe", "frame"):
             element.attrib.pop("srcdoc", None)
             element.set("src", "about:blank")
-        elif element.tag == "meta" and (element.get("http-equiv") or "").lower() in ("refresh", "content-type", "set-cookie"):
-            element.getparent().remove(element)
-        elif element.tag == "meta" and element.get("charset") is not None:
-            element.getparent().remove(element)
+        elif element.tag == "meta" and (
+            element.get("charset") is not None
+            or (element.get("http-equiv") or "").lower() in ("refresh", "content-type", "set-cookie")
+        ):
+            element.getparent().remove(element)  # the view is UTF-8 and must stay on this page
 
 
 def _set_head(root, asset_base: str, stylesheet: str) -> None:
