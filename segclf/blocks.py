@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from segclf.lexicon import attribute_tokens, load_lexicon
 
@@ -50,7 +48,13 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _TITLE_OPEN = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
 # C0 control characters other than tab and newlines: libxml2 refuses them in text.
 _CONTROL_CHARACTERS = dict.fromkeys([*range(0, 9), 11, *range(14, 32)])
-_PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
+_CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
+_TITLE_CLOSE = re.compile(r"</title", re.IGNORECASE)
+# lxml.etree's parser, not lxml.html's: lxml.html looks up a Python element class for
+# every element the walk touches, which cost more than the parse itself.
+# huge_tree: libxml2 otherwise drops a text node over 10 MB without a word; page size and
+# tag count are bounded before parsing instead (segclf.pages: --max-bytes, --max-tags).
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False, huge_tree=True)
 
 
 @dataclass
@@ -89,13 +93,15 @@ class Page:
 
 def parse_html(text: str) -> etree._Element | None:
     """Parse (possibly broken) HTML into an lxml tree; None when there is nothing to parse."""
-    text = _XML_DECLARATION.sub("", text.translate(_CONTROL_CHARACTERS), count=1)
+    if _CONTROL_CHARACTER.search(text):  # rare: a scan is far cheaper than str.translate
+        text = text.translate(_CONTROL_CHARACTERS)
+    text = _XML_DECLARATION.sub("", text, count=1)
     text = _repair_unclosed_title(text) or text
     if not text.strip():
         return None
     try:
-        return lxml_html.document_fromstring(text, parser=_PARSER)
-    except (etree.ParserError, ValueError):
+        return etree.fromstring(text, parser=_PARSER)
+    except (etree.LxmlError, ValueError):
         return None
 
 
@@ -115,28 +121,94 @@ def _is_hidden(element: etree._Element) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
+_URL_HOST = re.compile(r"\s*(?:https?:)?//([^/?#\\]*)", re.IGNORECASE)
+
+
 def _host(url: str) -> str:
-    url = url.strip()
-    if url.startswith("//"):
-        url = "http:" + url
-    if not url.startswith(("http://", "https://")):
+    """The lower-cased host of an absolute (or scheme-relative) http(s) URL, else "".
+
+    A regex rather than urlsplit: this runs for every link and image of every page.
+    """
+    match = _URL_HOST.match(url)
+    if match is None:
         return ""
-    try:
-        return urlsplit(url).hostname or ""
-    except ValueError:
-        return ""
+    netloc = match.group(1).rpartition("@")[2]
+    if netloc.startswith("["):  # IPv6 literal
+        closing = netloc.find("]")
+        return netloc[1:closing].lower() if closing > 0 else ""
+    return netloc.partition(":")[0].lower()
+
+
+_WHITE_SPACE = " \n\t\r\xa0\u3000"
 
 
 def _visible_chars(text: str) -> int:
     """Characters other than white space: what every length and ratio in segclf counts."""
-    return len(text) - sum(text.count(space) for space in " \n\t\r\xa0\u3000")
+    return (
+        len(text)
+        - text.count(" ")
+        - text.count("\n")
+        - text.count("\t")
+        - text.count("\r")
+        - text.count("\xa0")
+        - text.count("\u3000")
+    )
+
+
+# Class/id tokens and their lexicon families, per (tag, class, id): the same few
+# combinations recur on every page of a site, and splitting them is regex work.
+_ATTRIBUTE_CACHE: dict[tuple[str, str | None, str | None], tuple[tuple[str, ...], frozenset[str], str]] = {}
+_ATTRIBUTE_CACHE_LIMIT = 100_000
+
+
+def _element_tokens(tag: str, class_value: str | None, id_value: str | None) -> tuple[tuple[str, ...], frozenset[str], str]:
+    """An element's class/id tokens, their families, and its path segment (`div#main`)."""
+    key = (tag, class_value, id_value)
+    cached = _ATTRIBUTE_CACHE.get(key)
+    if cached is not None:
+        return cached
+    lexicon = load_lexicon()
+    tokens: list[str] = []
+    for value in (class_value, id_value):
+        if value:
+            tokens.extend(attribute_tokens(value))
+    if tag in SEMANTIC_TAG_TOKENS:
+        tokens.append(SEMANTIC_TAG_TOKENS[tag])
+    families = frozenset(family for token in tokens for family in lexicon.token_families.get(token, ()))
+    first = (id_value or (class_value or "").split(" ")[0]).strip()
+    segment = tag + (("#" if id_value else ".") + first if first else "")
+    if len(_ATTRIBUTE_CACHE) >= _ATTRIBUTE_CACHE_LIMIT:
+        _ATTRIBUTE_CACHE.clear()
+    result = _ATTRIBUTE_CACHE[key] = (tuple(tokens), families, segment)
+    return result
+
+
+_HIDING_ATTRIBUTES = frozenset({"hidden", "aria-hidden", "style"})
+_HAS_LABELS = etree.XPath(f"boolean(//*[@{LABEL_ATTRIBUTE}])")
+
+
+class _OpenBlock:
+    """A block-level element the walk is inside; its block context is built on first use."""
+
+    __slots__ = ("tag", "path", "ancestors", "tokens", "families", "depth", "element", "context")
+
+    def __init__(self, tag, path, ancestors, tokens, families, depth, element) -> None:
+        self.tag = tag
+        self.path = path
+        self.ancestors = ancestors
+        self.tokens = tokens
+        self.families = families
+        self.depth = depth
+        self.element = element
+        self.context: tuple | None = None
 
 
 class _BlockBuilder:
     """Accumulates the text of the block being read and flushes it into a Block."""
 
-    def __init__(self, keep_sources: bool = False) -> None:
+    def __init__(self, keep_sources: bool = False, track_labels: bool = False) -> None:
         self.keep_sources = keep_sources
+        self.track_labels = track_labels  # labeled pages only: count each label's characters
         self.sources: list[tuple[etree._Element, str]] = []
         self.blocks: list[Block] = []
         self.parts: list[str] = []
@@ -146,30 +218,37 @@ class _BlockBuilder:
         self.hosts: list[str] = []
         self.label_chars: dict[str | None, int] = {}
         self.breaks_in_a_row = 0
+        self.visible = False  # whether any text so far is more than white space
 
-    def add_text(
-        self, text: str | None, in_link: bool, label: str | None, in_pre: bool, source: tuple | None = None
-    ) -> None:
-        if not text:
-            return
-        if self.keep_sources and source is not None and text.strip():
-            self.sources.append(source)
+    def add_text(self, text: str, in_link: bool, label: str | None, in_pre: bool, element, kind: str) -> None:
+        if self.keep_sources and text.strip():
+            self.sources.append((element, kind))
         # Source line breaks are spaces, except in <pre>; <br> adds the real ones.
         self.parts.append(text if in_pre else text.replace("\n", " "))
-        visible = _visible_chars(text)
-        if visible:
+        if text.strip(_WHITE_SPACE):
+            self.visible = True
             self.breaks_in_a_row = 0
-            if in_link:
-                self.link_chars += visible
-            self.label_chars[label] = self.label_chars.get(label, 0) + visible
+            if in_link or self.track_labels:
+                visible = _visible_chars(text)
+                if in_link:
+                    self.link_chars += visible
+                if self.track_labels:
+                    self.label_chars[label] = self.label_chars.get(label, 0) + visible
 
-    def flush(self, context: tuple) -> None:
+    def flush(self, context_of) -> None:
+        """End the current block; `context_of()` gives its DOM context (only asked when needed)."""
         if self.parts:
-            raw = "".join(self.parts)
-            lines = (_SPACES.sub(" ", line).strip() for line in raw.split("\n"))
-            text = "\n".join(line for line in lines if line)
+            if self.visible:
+                raw = "".join(self.parts)
+                if "\n" in raw:
+                    lines = (_SPACES.sub(" ", line).strip() for line in raw.split("\n"))
+                    text = "\n".join(line for line in lines if line)
+                else:
+                    text = _SPACES.sub(" ", raw).strip()
+            else:
+                text = ""
             if text:
-                tag, path, depth, ancestors, tokens, family_distance, owner = context
+                tag, path, depth, ancestors, tokens, family_distance, owner = context_of()
                 label = max(self.label_chars.items(), key=lambda item: item[1])[0] if self.label_chars else None
                 self.blocks.append(
                     Block(
@@ -189,70 +268,84 @@ class _BlockBuilder:
                         marked_label=label,
                     )
                 )
-        self.parts = []
-        self.sources = []
+            self.parts = []
+            self.sources = []
+            self.label_chars = {}
+            self.visible = False
         self.link_chars = self.link_count = self.image_count = 0
-        self.hosts = []
-        self.label_chars = {}
+        if self.hosts:
+            self.hosts = []
 
 
 def split_blocks(root: etree._Element | None, keep_sources: bool = False) -> list[Block]:
-    """Walk the tree once and cut it into blocks at block-level boundaries."""
+    """Walk the tree once and cut it into blocks at block-level boundaries.
+
+    This is the hottest loop in segclf (it runs per element of every page), so the
+    per-element work is kept to attribute lookups; a block's context (path, ancestors,
+    nearest class/id families) is built once per block-level element, when first needed.
+    """
     if root is None:
         return []
-    lexicon = load_lexicon()
-    builder = _BlockBuilder(keep_sources)
-    # Stack of open block-level elements: (tag, path, id, tokens, families, depth, element).
-    block_stack: list[tuple[str, str, int, tuple[str, ...], frozenset[str], int, etree._Element]] = []
+    track_labels = bool(_HAS_LABELS(root))
+    builder = _BlockBuilder(keep_sources, track_labels)
+    block_stack: list[_OpenBlock] = []
     label_stack: list[str | None] = [None]
     depth = 0
     link_depth = 0
     pre_depth = 0
     next_id = 0
+    root_context = ("body", "body", 0, (), (), {}, root)
 
     def context() -> tuple:
         if not block_stack:
-            return ("body", "body", 0, (), (), {}, root)
-        distances: dict[str, int] = {}
-        for distance, entry in enumerate(reversed(block_stack[-MAX_TOKEN_DISTANCE:])):
-            for family in entry[4]:
-                distances.setdefault(family, distance)
+            return root_context
         top = block_stack[-1]
-        return (top[0], top[1], top[5], tuple(entry[2] for entry in block_stack), top[3], distances, top[6])
+        if top.context is None:
+            distances: dict[str, int] = {}
+            for distance, entry in enumerate(reversed(block_stack[-MAX_TOKEN_DISTANCE:])):
+                for family in entry.families:
+                    distances.setdefault(family, distance)
+            top.context = (top.tag, top.path, top.depth, top.ancestors, top.tokens, distances, top.element)
+        return top.context
 
+    local_tags: dict[object, str | None] = {}
     walker = etree.iterwalk(root, events=("start", "end"))
     skipped: set[int] = set()
     for event, element in walker:
-        tag = _local_tag(element.tag)
+        raw_tag = element.tag
+        tag = local_tags.get(raw_tag, "")
+        if tag == "":
+            tag = local_tags[raw_tag] = _local_tag(raw_tag)
         if event == "start":
-            if tag is None or tag in SKIPPED_TAGS or _is_hidden(element):
+            if tag is None or tag in SKIPPED_TAGS:
+                skipped.add(id(element))
+                walker.skip_subtree()
+                continue
+            names = element.keys()  # one call; most elements have no attributes at all
+            if names and _HIDING_ATTRIBUTES.intersection(names) and _is_hidden(element):
                 skipped.add(id(element))
                 walker.skip_subtree()
                 continue
             depth += 1
-            label = element.get(LABEL_ATTRIBUTE)
+            label = element.get(LABEL_ATTRIBUTE) if names and track_labels else None
             label_stack.append(label.strip().lower() if label else label_stack[-1])
             if tag in BLOCK_TAGS:
-                builder.flush(context())
-                tokens: list[str] = []
-                for attribute in ("class", "id"):
-                    value = element.get(attribute)
-                    if value:
-                        tokens.extend(attribute_tokens(value))
-                if tag in SEMANTIC_TAG_TOKENS:
-                    tokens.append(SEMANTIC_TAG_TOKENS[tag])
-                families = frozenset(
-                    family for token in tokens for family in lexicon.token_families.get(token, ())
+                if builder.parts or builder.link_count or builder.image_count:
+                    builder.flush(context)
+                tokens, families, segment = _element_tokens(
+                    tag, element.get("class") if names else None, element.get("id") if names else None
                 )
-                first = element.get("id") or (element.get("class") or "").split(" ")[0]
-                segment = tag + (("#" if element.get("id") else ".") + first.strip() if first.strip() else "")
-                parent_path = block_stack[-1][1] + ">" if block_stack else ""
-                block_stack.append((tag, parent_path + segment, next_id, tuple(tokens), families, depth, element))
+                if block_stack:
+                    parent = block_stack[-1]
+                    path, ancestors = parent.path + ">" + segment, parent.ancestors + (next_id,)
+                else:
+                    path, ancestors = segment, (next_id,)
+                block_stack.append(_OpenBlock(tag, path, ancestors, tokens, families, depth, element))
                 next_id += 1
             elif tag == "br":
                 builder.breaks_in_a_row += 1
                 if builder.breaks_in_a_row >= 2:  # <br><br> is a paragraph break
-                    builder.flush(context())
+                    builder.flush(context)
                 else:
                     builder.parts.append("\n")
             elif tag == "a":
@@ -268,15 +361,18 @@ def split_blocks(root: etree._Element | None, keep_sources: bool = False) -> lis
                 host = _host(element.get("src") or "")
                 if host:
                     builder.hosts.append(host)
-            if tag == "pre":
+            if tag == "pre":  # also a block tag
                 pre_depth += 1
-            builder.add_text(element.text, link_depth > 0, label_stack[-1], pre_depth > 0, (element, "text"))
+            text = element.text
+            if text:
+                builder.add_text(text, link_depth > 0, label_stack[-1], pre_depth > 0, element, "text")
         else:
             if id(element) in skipped:
                 skipped.discard(id(element))
             else:
                 if tag in BLOCK_TAGS:
-                    builder.flush(context())
+                    if builder.parts or builder.link_count or builder.image_count:
+                        builder.flush(context)
                     block_stack.pop()
                 elif tag == "a" and element.get("href") is not None:
                     link_depth -= 1
@@ -284,8 +380,10 @@ def split_blocks(root: etree._Element | None, keep_sources: bool = False) -> lis
                     pre_depth -= 1
                 depth -= 1
                 label_stack.pop()
-            builder.add_text(element.tail, link_depth > 0, label_stack[-1], pre_depth > 0, (element, "tail"))
-    builder.flush(context())
+            tail = element.tail
+            if tail:
+                builder.add_text(tail, link_depth > 0, label_stack[-1], pre_depth > 0, element, "tail")
+    builder.flush(context)
     return builder.blocks
 
 
@@ -294,7 +392,7 @@ def find_title(root: etree._Element | None) -> str:
     if root is None:
         return ""
     for element in root.iter("title"):
-        return " ".join((element.text_content() or "").split())
+        return " ".join("".join(element.itertext()).split())
     return ""
 
 
@@ -321,7 +419,7 @@ def find_site(root: etree._Element | None) -> str | None:
 def _repair_unclosed_title(text: str) -> str | None:
     """A <title> that is never closed swallows the page (libxml2 and browsers agree);
     crawls truncated inside <head> leave many such pages. Dropping the tag recovers them."""
-    if _TITLE_OPEN.search(text) and "</title" not in text.lower():
+    if _TITLE_OPEN.search(text) and not _TITLE_CLOSE.search(text):
         return _TITLE_OPEN.sub("", text)
     return None
 

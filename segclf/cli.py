@@ -19,6 +19,11 @@ from segclf.labeled import LABELS
 
 # Pages classified per model call: the model's fixed cost per call is spread over them.
 PREDICT_BATCH = 64
+# The smallest batch given to a worker process: smaller batches pay the model's per-call cost too often.
+MIN_PARALLEL_BATCH = 8
+# Archives up to this size are cleaned without worker processes when --jobs is not given:
+# about a batch of pages, less work than starting the workers (seconds: imports and a model each).
+SERIAL_ARCHIVE_BYTES = 2 * 1024 * 1024
 
 app = typer.Typer(
     add_completion=False,
@@ -265,126 +270,245 @@ def _stdin_bytes() -> bytes:
 
 @app.command()
 def clean(
-    inputs: Annotated[list[str], typer.Argument(help="HTML files, folders of them, or - for standard input.")],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output file (one input) or folder.")] = None,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="text, markdown, html or json.")] = "text",
+    inputs: Annotated[
+        list[str],
+        typer.Argument(help="HTML files, folders of them, WARC/ARC files (.warc[.gz], .arc[.gz]), or - for stdin."),
+    ],
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", help="Output file (one input), folder, or OUT.jsonl.")
+    ] = None,
+    output_format: Annotated[
+        Optional[str],
+        typer.Option(
+            "--format", "-f", help="text, markdown, html, json or jsonl (default: jsonl for -o *.jsonl or WARC input, else text)."
+        ),
+    ] = None,
     keep: Annotated[str, typer.Option(help="Labels to keep, comma-separated.")] = "body",
     model_path: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model file (default: the shipped model).")] = None,
     encoding: Annotated[Optional[str], typer.Option(help="Charset of the input when known from outside (HTTP header, WARC).")] = None,
     max_bytes: Annotated[int, typer.Option(help="Refuse pages larger than this many bytes (0: no limit).")] = 20 * 1024 * 1024,
+    max_tags: Annotated[
+        int, typer.Option(help="Refuse pages with more tags ('<' characters) than this (0: no limit).")
+    ] = 200_000,
     cross_page: Annotated[
         bool, typer.Option("--cross-page/--single-page", help="Count repeated text across pages of a site in a batch.")
     ] = True,
-    resume: Annotated[bool, typer.Option(help="Skip pages whose output file already exists (continue a broken run).")] = False,
+    resume: Annotated[
+        bool, typer.Option(help="Skip pages already in the output (continue a broken run).")
+    ] = False,
     errors_file: Annotated[
-        Optional[Path], typer.Option("--errors", help="Write the pages that failed, one `path<TAB>reason` per line.")
+        Optional[Path], typer.Option("--errors", help="Write the pages that failed, one `name<TAB>reason` per line.")
     ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Worker processes for a batch (0: all cores; 1: none).")
+    ] = 0,
+    batch_size: Annotated[
+        int, typer.Option(help="Pages per model call (0: 64, fewer to keep all workers busy); lower it for huge pages.")
+    ] = 0,
 ) -> None:
     """Clean pages: keep the body text (or the labels in --keep) and drop the rest.
 
-    Pages stream through in batches (memory stays flat), every output file is written
-    atomically, and with --resume a rerun skips the pages that were finished.
+    Folders and WARC files stream through in batches (memory stays flat), over --jobs
+    processes; every output is written atomically, and with --resume a rerun skips the
+    pages that were finished.
     """
-    from segclf.extract import label_page, label_pages
-    from segclf.features import SiteRepetition
-    from segclf.pages import PageError, find_html_files, page_from_bytes, read_page
-    from segclf.render import FORMATS, SUFFIXES, render
+    from segclf.batch import JSONL, CleanOptions
+    from segclf.render import FORMATS
+    from segclf.sources import PageSource, is_archive
 
-    if output_format not in FORMATS:
-        fail(f"--format takes one of {', '.join(FORMATS)}; got {output_format!r}")
+    if output_format is None:  # JSON Lines for -o *.jsonl and for web archives, else text
+        to_jsonl = output is not None and output.suffix.lower() == ".jsonl"
+        output_format = JSONL if to_jsonl or any(is_archive(Path(item)) for item in inputs) else "text"
+    if output_format not in (*FORMATS, JSONL):
+        fail(f"--format takes one of {', '.join((*FORMATS, JSONL))}; got {output_format!r}")
+    if jobs < 0 or batch_size < 0:
+        fail(f"--jobs and --batch-size take 0 (automatic) or more; got {min(jobs, batch_size)}")
     keep_labels = _parse_keep(keep)
     model = _load_model_or_fail(model_path)
+    options = CleanOptions(output_format=output_format, keep=keep_labels, max_bytes=max_bytes, max_tags=max_tags)
 
     if inputs == ["-"]:
-        try:
-            page = page_from_bytes(_stdin_bytes(), name="<stdin>", encoding_hint=encoding, max_bytes=max_bytes)
-        except PageError as exc:
-            fail(str(exc), 1)
-        text = render(label_page(page, model), output_format, keep_labels)
-        _write_or_print(text, output, inputs=[])
+        source = PageSource(key="<stdin>", name="<stdin>", data=_stdin_bytes(), encoding_hint=encoding)
+        _clean_one(source, output, options, model, inputs=[])
         return
-
     paths = [Path(item) for item in inputs]
     missing = [str(path) for path in paths if not path.exists()]
     if missing:
         fail(f"no such file or folder: {', '.join(missing)}")
-    files = find_html_files(paths)
-    single = len(paths) == 1 and paths[0].is_file()
-    if not files:
-        fail(f"no HTML files found in {', '.join(inputs)}")
-    if not single and output is None:
-        fail("cleaning several pages needs --output FOLDER")
-    if not single and output is not None and output.exists() and not output.is_dir():
-        fail(f"{output} exists and is not a folder")
+    if len(paths) == 1 and paths[0].is_file() and not is_archive(paths[0]):
+        source = PageSource(key=str(paths[0]), name=str(paths[0]), path=paths[0], encoding_hint=encoding)
+        _clean_one(source, output, options, model, inputs=paths)
+        return
+    _clean_batch(paths, output, options, model, model_path, encoding, cross_page, resume, errors_file, jobs, batch_size)
 
-    roots = [path for path in paths if path.is_dir()]
 
-    def target_of(path: Path) -> Optional[Path]:
-        return output if single else _output_path(path, roots, output, SUFFIXES[output_format])
+def _clean_one(source, output: Optional[Path], options, model, inputs: Sequence[Path]) -> None:
+    """One page to stdout or to one file; a page that cannot be read is a one-line error."""
+    from segclf.batch import JSONL, clean_batch
 
-    todo = files
-    if resume and not single:
-        todo = [path for path in files if not target_of(path).exists()]
-        if len(todo) < len(files):
-            warn(f"resuming: {len(files) - len(todo)} pages already cleaned, {len(todo)} to go")
+    result = clean_batch([source], model, options)[0]
+    if result.error is not None:
+        fail(result.error, 1)
+    text = json.dumps(result.record(), ensure_ascii=False) if options.output_format == JSONL else result.rendered
+    _write_or_print(text or "", output, inputs)
+
+
+def _clean_batch(
+    paths, output, options, model, model_path, encoding, cross_page, resume, errors_file, jobs, batch_size
+) -> None:
+    """Folders, several files or WARC files: stream, write each output safely, report failures."""
+    import dataclasses
+
+    from segclf.batch import PAGES_PER_CALL, SerialRunner
+    from segclf.extract import default_model_path
+    from segclf.outputs import OverwriteError
+    from segclf.pages import find_html_files
+    from segclf.parallel import WorkerError, WorkerPool, available_cores
+    from segclf.sources import file_sources, is_archive
+    from segclf.warc import warc_sources
+
+    archives = [path for path in paths if is_archive(path)]
+    files = find_html_files([path for path in paths if not is_archive(path)])
+    if not files and not archives:
+        fail(f"no HTML or WARC files found in {', '.join(map(str, paths))}")
+    sink = _open_output(output, options.output_format, paths, files, archives, resume)
+    done = sink.open(str(path) for path in files)
+    if sink.dropped_bytes:
+        warn(f"resuming: dropped an unfinished last record ({sink.dropped_bytes} bytes) from {sink.partial}")
+    if done:
+        warn(f"resuming: {len(done)} pages already cleaned")
+
+    def sources(skip=frozenset()):
+        for source in file_sources(files, encoding):
+            if source.key not in skip:
+                yield source
+        for archive in archives:
+            for source in warc_sources(archive, options.max_bytes, skip):
+                yield dataclasses.replace(source, encoding_hint=source.encoding_hint or encoding)
+
+    todo_files = len(files) - len(done & {str(path) for path in files})
+    archive_bytes = sum(path.stat().st_size for path in archives)
+    workers = jobs or available_cores()
+    if not jobs and todo_files <= PAGES_PER_CALL and archive_bytes <= SERIAL_ARCHIVE_BYTES:
+        workers = 1  # a pool costs seconds to start; one batch of pages cannot pay that back
+    runner = SerialRunner(model) if workers == 1 else WorkerPool(workers, model_path or default_model_path())
+    total: Optional[int] = todo_files if not archives else None
     failures: list[str] = []
-
-    def read(path: Path, report: bool = True):
-        try:
-            return read_page(path, encoding_hint=encoding, max_bytes=max_bytes)
-        except Exception as exc:  # PageError, or anything unexpected: one page must not stop the batch
-            message = str(exc) if isinstance(exc, PageError) else f"{path}: {type(exc).__name__}: {exc}"
-            message = message.splitlines()[0] if message else str(path)
-            if report:
-                warn(f"skipped: {message}")
-                failures.append(f"{path}\t{message}")
-            return None
-
-    # Cross-page repetition needs every page's strings before any page is labeled: a first
-    # streaming pass counts them (pages are not kept), the second labels and writes.
-    repetition = None
-    if cross_page and len(files) > 1:
-        repetition = SiteRepetition()
-        for path in _progress(files, "counting repeated text"):
-            page = read(path, report=False)
-            if page is not None:
-                repetition.add(page)
-    batches = [todo[start : start + PREDICT_BATCH] for start in range(0, len(todo), PREDICT_BATCH)]
-    for batch in _progress(batches, "cleaning"):
-        pages = [page for page in (read(path) for path in batch) if page is not None]
-        for cleaned in label_pages(pages, model, repetition):
-            text = render(cleaned, output_format, keep_labels)
-            _write_or_print(text, target_of(Path(cleaned.page.name)), inputs=files)
-    if errors_file is not None:
-        errors_file.parent.mkdir(parents=True, exist_ok=True)
-        errors_file.write_text("".join(line + "\n" for line in failures), encoding="utf-8")
+    written = 0
+    try:
+        with runner:
+            repetition = None
+            if cross_page and (len(files) > 1 or archives) and (todo_files or archives):
+                counted = _Counter(sources(), skip=done)
+                repetition = runner.count_sites(
+                    _progress_stream(counted, None, "counting repeated text"),
+                    options,
+                    batch_size or _batch_size(total, workers),
+                )
+                total = counted.todo
+            results = runner.clean(sources(done), options, repetition, batch_size or _batch_size(total, workers))
+            for result in _progress_stream(results, total, "cleaning"):
+                if result.error is not None:
+                    warn(f"skipped: {result.error}")
+                    failures.append(f"{result.name}\t{result.error}")
+                else:
+                    sink.write(result)
+                    written += 1
+    except KeyboardInterrupt:
+        sink.abandon()
+        _write_errors(errors_file, failures)
+        warn(f"interrupted after {written} pages; nothing half-written is left: rerun with --resume to go on")
+        raise typer.Exit(130)
+    except (OverwriteError, WorkerError) as exc:
+        sink.abandon()
+        _write_errors(errors_file, failures)
+        fail(str(exc))
+    sink.finish()
+    _write_errors(errors_file, failures)
     if failures:
-        if len(files) > 1:
-            warn(f"{len(failures)} of {len(todo)} pages failed")
+        warn(f"{len(failures)} of {written + len(failures)} pages failed")
         raise typer.Exit(1)
 
 
-def _output_path(source: Path, roots: list[Path], output: Path, suffix: str) -> Path:
-    """Mirror a page's place below its input folder inside the output folder."""
-    for root in roots:
-        try:
-            relative = source.relative_to(root)
-            return output / relative.with_suffix(suffix)
-        except ValueError:
-            continue
-    return output / (source.stem + suffix)
+def _open_output(output: Optional[Path], output_format: str, paths, files, archives, resume: bool):
+    """Where the results go: OUT.jsonl, standard output (JSON lines) or a folder of files."""
+    from segclf.batch import JSONL
+    from segclf.outputs import FolderOutput, InputGuard, JsonlOutput, OverwriteError, StreamOutput
+    from segclf.render import SUFFIXES
+
+    guard = InputGuard([*files, *archives])
+    try:
+        if output_format == JSONL:
+            return JsonlOutput(output, guard, resume) if output is not None else StreamOutput(sys.stdout)
+        if archives:
+            fail("WARC/ARC records are written as JSON Lines: give -o OUT.jsonl (or --format jsonl)")
+        if output is None:
+            fail("cleaning several pages needs --output FOLDER (or -o OUT.jsonl)")
+        if output.exists() and not output.is_dir():
+            fail(f"{output} exists and is not a folder")
+        roots = [path for path in paths if path.is_dir()]
+        return FolderOutput(output, roots, SUFFIXES[output_format], guard, resume)
+    except OverwriteError as exc:
+        fail(str(exc))
+
+
+class _Counter:
+    """Passes sources through, counting those still to clean (the progress bar's total)."""
+
+    def __init__(self, sources, skip) -> None:
+        self.sources, self.skip, self.todo = sources, skip, 0
+
+    def __iter__(self):
+        for source in self.sources:
+            self.todo += source.key not in self.skip
+            yield source
+
+
+def _batch_size(total: Optional[int], workers: int) -> int:
+    """Pages per model call: the full batch, unless that would leave workers idle."""
+    from segclf.batch import PAGES_PER_CALL
+
+    if workers == 1 or not total:
+        return PAGES_PER_CALL
+    return max(MIN_PARALLEL_BATCH, min(PAGES_PER_CALL, math.ceil(total / workers)))
+
+
+def _write_errors(path: Optional[Path], failures: list[str]) -> None:
+    from segclf.outputs import write_errors
+
+    if path is not None:
+        write_errors(path, failures)
+
+
+def _progress_stream(items, total: Optional[int], description: str):
+    """A progress bar on stderr for a stream (a count when the total is unknown); none in logs."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if (total is not None and total <= 1) or not console.is_terminal:
+        yield from items
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        for item in items:
+            yield item
+            progress.advance(task)
 
 
 def _write_or_print(text: str, target: Optional[Path], inputs: Sequence[Path]) -> None:
     if target is None:
         typer.echo(text)
         return
-    if any(target.resolve() == source.resolve() for source in inputs):
-        fail(f"refusing to overwrite the input {target}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(target.name + ".partial")
-    temporary.write_text(text + "\n", encoding="utf-8")
-    temporary.replace(target)
+    from segclf.outputs import InputGuard, OverwriteError, write_atomically
+
+    try:
+        InputGuard(inputs).check(target)
+    except OverwriteError as exc:
+        fail(str(exc))
+    write_atomically(target, text + "\n")
 
 
 @app.command()

@@ -5,21 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from segclf.blocks import Page
+from segclf.folds import fold_groups, site_folds  # noqa: F401  (site_folds: part of this module's API)
 from segclf.evaluate import PageResult
 from segclf.features import SiteRepetition
 from segclf.model import fit_model
-
-
-def site_folds(pages: Sequence[Page], folds: int) -> list[list[int]]:
-    """Page indices per fold; whole sites go to one fold, balancing page counts greedily."""
-    by_site: dict[str, list[int]] = {}
-    for index, page in enumerate(pages):
-        by_site.setdefault(page.site or page.name, []).append(index)
-    folds = min(folds, len(by_site))
-    buckets: list[list[int]] = [[] for _ in range(folds)]
-    for _, members in sorted(by_site.items(), key=lambda item: (-len(item[1]), item[0])):
-        min(buckets, key=len).extend(members)
-    return [sorted(bucket) for bucket in buckets]
 
 
 def cross_validate(

@@ -8,18 +8,20 @@ must read the text, the rest as numpy arrays.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import chain
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
 from segclf.blocks import Block, Page
-from segclf.lexicon import SOFT_ERROR_FAMILIES, STRONG_ERROR_FAMILIES, load_lexicon
-from segclf.text import CJK_CHAR, TOKEN, repetition_key
+from segclf.lexicon import MAX_ANCHORED_TEXT, SOFT_ERROR_FAMILIES, STRONG_ERROR_FAMILIES, PatternRule, load_lexicon
+from segclf.text import CJK_CHAR, CJK_RANGES, repetition_key_page
 
 FEATURE_SCHEMA_VERSION = 1
 
@@ -89,6 +91,7 @@ WINDOW_RADIUS = 3
 # messages are short, and searching long article paragraphs costs the most.
 MAX_PATTERN_BLOCK_CHARS = 400
 MAX_PHRASE_BLOCK_CHARS = 2000
+MAX_AD_PHRASE_BLOCK_CHARS = 200
 # Text wider than this counts as one "line" for text density (Kohlschuetter et al.).
 LINE_WIDTH = 80
 
@@ -98,7 +101,7 @@ _DIGIT = re.compile(r"\d")
 _UPPER = re.compile(r"[A-Z]")
 _LETTER = re.compile(r"[^\W\d_]")
 _BULLET = re.compile(r"^\s*(?:[·•●▪■◆►»›>|\-–*]|\[\s*)")
-_COPYRIGHT = re.compile(r"©|\(c\)|copyright|版权|all rights reserved|impressum|免责", re.IGNORECASE)
+_COPYRIGHT_LITERALS = ("©", "(c)", "copyright", "版权", "all rights reserved", "impressum", "免责")
 _DATE = re.compile(r"\b(?:19|20)\d\d[-/.年]\s?\d{1,2}|\d{1,2}[./月]\s?\d{1,2}[日.]?|\b\d{1,2}:\d\d\b")
 
 TEXT_COLUMNS = (
@@ -162,23 +165,39 @@ FEATURE_SCHEMA = {"version": FEATURE_SCHEMA_VERSION, "columns": list(FEATURE_NAM
 _COLUMN = {name: index for index, name in enumerate(FEATURE_NAMES)}
 
 
+def text_hash(key: str) -> int:
+    """A stable 64-bit hash of a repetition key: what SiteRepetition stores instead of the
+    text (8 bytes, not the whole string; the same in every process, unlike hash())."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+
+
+def repetition_keys(texts: Sequence[str]) -> list[str]:
+    """repetition_key of every text, in one pass over them joined."""
+    if not texts:
+        return []
+    lowered = _SEPARATOR.join(text.lower() for text in texts)
+    return [key.strip() for key in repetition_key_page(lowered).split(_SEPARATOR)]
+
+
 @dataclass
 class SiteRepetition:
     """How many pages of each site contain each normalized block text.
 
     Built from a batch of pages; a block's `site_repeat` is the share of the *other*
     pages of its site that contain the same text. Unknown (NaN) when a site has one page.
+    Texts are kept as 64-bit hashes (text_hash), so memory grows with the number of
+    distinct texts, not their length: about 100 bytes each (docs/scale.md).
     """
 
     pages_per_site: Counter[str] = field(default_factory=Counter)
-    texts_per_site: dict[str, Counter[str]] = field(default_factory=dict)
+    texts_per_site: dict[str, Counter[int]] = field(default_factory=dict)
 
     def add(self, page: Page) -> None:
         if not page.site:
             return
         self.pages_per_site[page.site] += 1
         counter = self.texts_per_site.setdefault(page.site, Counter())
-        counter.update({repetition_key(block.text) for block in page.blocks})
+        counter.update({text_hash(key) for key in repetition_keys([block.text for block in page.blocks])})
 
     @classmethod
     def from_pages(cls, pages: Iterable[Page]) -> SiteRepetition:
@@ -192,55 +211,203 @@ class SiteRepetition:
         if pages < 2:
             return np.full(len(keys), np.nan)
         counter = self.texts_per_site[page.site or ""]
-        return np.array([(counter.get(key, 1) - 1) / (pages - 1) for key in keys], dtype=float)
+        return np.array([(counter.get(text_hash(key), 1) - 1) / (pages - 1) for key in keys], dtype=float)
+
+
+# Character classes, one bit each, looked up per code point for a whole page at once:
+# counting characters with numpy is many times faster than a regex findall per block.
+_WORD, _CJK, _LETTER_BIT, _DIGIT_BIT, _UPPER_BIT, _PUNCT_BIT, _TERMINATOR, _FOLLOWER, _SPACE_BIT, _NEWLINE = (
+    1 << bit for bit in range(10)
+)
+_CHARACTER_CLASSES = (
+    (_WORD, re.compile(f"[^\\W_{CJK_RANGES}]")),  # the non-CJK characters of TOKEN's words
+    (_CJK, CJK_CHAR),
+    (_LETTER_BIT, _LETTER),
+    (_DIGIT_BIT, _DIGIT),
+    (_UPPER_BIT, _UPPER),
+    (_PUNCT_BIT, _PUNCT),
+    (_TERMINATOR, re.compile(r"[.!?。！？]")),  # _SENTENCE_END's first character ...
+    (_FOLLOWER, re.compile(r"[\s\"'”’」』）)\x00]")),  # ... and what may follow it (\x00: block end)
+    (_SPACE_BIT, re.compile("[ \n\u3000]")),
+    (_NEWLINE, re.compile("\n")),
+)
+_NONE: frozenset[str] = frozenset()
+# Joins a page's block texts; block text never holds it (control characters are dropped).
+_SEPARATOR = "\x00"
+
+
+def _classify(characters: str) -> np.ndarray:
+    classes = np.zeros(len(characters), dtype=np.uint16)
+    for bit, pattern in _CHARACTER_CLASSES:
+        classes[[match.start() for match in pattern.finditer(characters)]] |= bit
+    return classes
+
+
+@lru_cache(maxsize=1)
+def _bmp_classes() -> np.ndarray:
+    """Class bits of every Basic Multilingual Plane code point (built once, ~0.1 s)."""
+    return _classify("".join(map(chr, range(0x10000))))
+
+
+_ASTRAL_CLASSES: dict[int, int] = {}
+
+
+def _code_point_classes(text: str) -> np.ndarray:
+    code_points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table = _bmp_classes()
+    astral = code_points > 0xFFFF
+    if not astral.any():
+        return table[code_points]
+    classes = table[np.where(astral, 0, code_points)]
+    for position in np.flatnonzero(astral):
+        point = int(code_points[position])
+        if point not in _ASTRAL_CLASSES:
+            _ASTRAL_CLASSES[point] = int(_classify(chr(point))[0])
+        classes[position] = _ASTRAL_CLASSES[point]
+    return classes
+
+
+def _blocks_with_match(
+    pattern: re.Pattern[str] | None, texts: Sequence[str], candidates: np.ndarray
+) -> np.ndarray:
+    """Which candidate blocks hold a match: one regex pass over their texts joined
+    (a match never crosses the separator, so it is the same as one search per block)."""
+    hit = np.zeros(len(texts), dtype=bool)
+    chosen = np.flatnonzero(candidates)
+    if pattern is None or not len(chosen):
+        return hit
+    selected = [texts[index] for index in chosen]
+    lengths = np.fromiter((len(text) + 1 for text in selected), dtype=np.int64, count=len(selected))
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    positions = [match.start() for match in pattern.finditer(_SEPARATOR.join(selected))]
+    if positions:
+        hit[chosen[np.searchsorted(starts, positions, side="right") - 1]] = True
+    return hit
+
+
+def _blocks_with_literal(literals: Sequence[str], lowered: str, starts: np.ndarray) -> np.ndarray:
+    """Which blocks of a joined, lower-cased page text contain any of the literals."""
+    positions = []
+    for literal in literals:
+        found = lowered.find(literal)
+        while found >= 0:
+            positions.append(found)
+            found = lowered.find(literal, found + 1)
+    hit = np.zeros(len(starts), dtype=bool)
+    if positions:
+        hit[np.searchsorted(starts, positions, side="right") - 1] = True
+    return hit
 
 
 def _text_columns(blocks: Sequence[Block]) -> tuple[np.ndarray, list[str]]:
-    """Per-block text statistics (the only per-block regex work) and repetition keys."""
+    """Per-block text statistics and markers, and the blocks' repetition keys.
+
+    The page's block texts are joined once and counted with numpy (character classes)
+    or one regex pass each (copyright, dates, error and ad phrases); per-block Python
+    remains only where a rule must read one block (error regexes on short blocks).
+    """
     lexicon = load_lexicon()
-    rows = np.zeros((len(blocks), len(TEXT_COLUMNS) + len(MARKER_COLUMNS) - 2), dtype=float)
-    keys = []
+    count = len(blocks)
+    texts = [block.text for block in blocks]
+    lengths = np.fromiter((len(text) for text in texts), dtype=np.int64, count=count)
+    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
+    ends = starts + lengths
+    joined = _SEPARATOR.join(texts) + _SEPARATOR
+    classes = _code_point_classes(joined)
+    owner = np.repeat(np.arange(count), lengths + 1)
+
+    def per_block(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(owner, weights=mask, minlength=count)
+
+    word = (classes & _WORD) != 0
+    word_starts = word & ~np.concatenate([[False], word[:-1]])
+    follower = np.concatenate([(classes[1:] & _FOLLOWER) != 0, [True]])
+    sentence_end = ((classes & _TERMINATOR) != 0) & follower
+    chars = lengths - per_block((classes & _SPACE_BIT) != 0)
+    cjk = per_block((classes & _CJK) != 0)
+    token_count = cjk + per_block(word_starts)
+    token_chars = cjk + per_block(word)
+    letters = per_block((classes & _LETTER_BIT) != 0)
+    sentence_ends = per_block(sentence_end)
+    ends_cumulative = np.concatenate([[0], np.cumsum(sentence_end)])
+    last_three = np.maximum(starts, ends - 3)
+    ends_with_sentence = (ends_cumulative[ends] - ends_cumulative[last_three]) > 0
+    safe_chars = np.maximum(chars, 1)
+
+    lowered_texts = [text.lower() for text in texts]
+    lowered_lengths = np.fromiter((len(text) for text in lowered_texts), dtype=np.int64, count=count)
+    lowered_starts = np.concatenate([[0], np.cumsum(lowered_lengths + 1)[:-1]])
+    lowered = _SEPARATOR.join(lowered_texts) + _SEPARATOR
+    has_copyright = _blocks_with_literal(_COPYRIGHT_LITERALS, lowered, lowered_starts)
+    digits = per_block((classes & _DIGIT_BIT) != 0)
+    has_date = np.array([digits[index] > 0 and _DATE.search(text) is not None for index, text in enumerate(texts)])
+    # Phrases count only in blocks up to a length: only those are searched.
+    maybe_error = _blocks_with_match(lexicon.any_error_phrase, lowered_texts, chars <= MAX_PHRASE_BLOCK_CHARS)
+    short = chars <= MAX_AD_PHRASE_BLOCK_CHARS
+    ad_phrase = _blocks_with_match(lexicon.ad_phrases, lowered_texts, short) | _blocks_with_match(
+        lexicon.ad_words, lowered_texts, short
+    )
+    # Error regexes whose required literal is nowhere on the page cannot match any block.
+    page_rules = [rule for rule in lexicon.error_patterns if not rule.literal or rule.literal in lowered]
+
+    rows = np.zeros((count, len(TEXT_COLUMNS) + len(MARKER_COLUMNS) - 2), dtype=float)
+    rows[:, 0] = np.log1p(chars)
+    rows[:, 1] = np.log1p(token_count)
+    rows[:, 2] = token_count / np.maximum(1.0, chars / LINE_WIDTH)
+    rows[:, 3] = cjk / safe_chars
+    link_counts = np.fromiter((block.link_count for block in blocks), dtype=float, count=count)
+    rows[:, 4] = np.fromiter((block.link_chars for block in blocks), dtype=float, count=count) / safe_chars
+    rows[:, 5] = np.log1p(link_counts)
+    rows[:, 6] = link_counts / (token_count + 1)
+    rows[:, 7] = per_block((classes & _PUNCT_BIT) != 0) / safe_chars
+    rows[:, 8] = np.log1p(sentence_ends)
+    rows[:, 9] = digits / safe_chars
+    rows[:, 10] = per_block((classes & _UPPER_BIT) != 0) / np.maximum(letters, 1)
+    rows[:, 11] = np.where(token_count > 0, token_chars / np.maximum(token_count, 1), 0.0)
+    rows[:, 13] = ends_with_sentence
+    rows[:, 14] = [math.log1p(block.image_count) for block in blocks]
+    rows[:, 15] = has_copyright
+    rows[:, 16] = has_date
+    rows[:, 17] = per_block((classes & _NEWLINE) != 0) + 1
+    rows[:, 24] = ad_phrase
     for index, block in enumerate(blocks):
         text = block.text
-        chars = len(text) - text.count(" ") - text.count("\n") - text.count("\u3000")
-        found_tokens = TOKEN.findall(text)
-        token_count = len(found_tokens)
-        cjk = len(CJK_CHAR.findall(text))
-        letters = len(_LETTER.findall(text))
-        lowered = text.lower()
-        families = lexicon.error_families(lowered) if chars <= MAX_PHRASE_BLOCK_CHARS else set()
-        patterns = lexicon.error_pattern_families(text, lowered) if chars <= MAX_PATTERN_BLOCK_CHARS else set()
-        ad_hosts = sum(1 for host in block.urls if lexicon.is_ad_host(host))
-        rows[index] = (
-            math.log1p(chars),
-            math.log1p(token_count),
-            token_count / max(1.0, chars / LINE_WIDTH),
-            cjk / max(chars, 1),
-            block.link_chars / max(chars, 1),
-            math.log1p(block.link_count),
-            block.link_count / (token_count + 1),
-            len(_PUNCT.findall(text)) / max(chars, 1),
-            math.log1p(len(_SENTENCE_END.findall(text))),
-            len(_DIGIT.findall(text)) / max(chars, 1),
-            len(_UPPER.findall(text)) / max(letters, 1),
-            (sum(len(token) for token in found_tokens) / token_count) if token_count else 0.0,
-            1.0 if _BULLET.match(text) else 0.0,
-            1.0 if _SENTENCE_END.search(text[-3:] + " ") else 0.0,
-            math.log1p(block.image_count),
-            1.0 if _COPYRIGHT.search(text) else 0.0,
-            1.0 if _DATE.search(text) else 0.0,
-            text.count("\n") + 1,
-            1.0 if families & STRONG_ERROR_FAMILIES else 0.0,
-            1.0 if families & SOFT_ERROR_FAMILIES else 0.0,
-            1.0 if "weak" in families else 0.0,
-            1.0 if "server_signature" in patterns else 0.0,
-            1.0 if "status_line" in patterns else 0.0,
-            1.0 if patterns - {"server_signature", "status_line", "weak"} else 0.0,
-            1.0 if lexicon.has_ad_phrase(lowered) and chars <= 200 else 0.0,
-            ad_hosts / len(block.urls) if block.urls else 0.0,
+        if _BULLET.match(text):
+            rows[index, 12] = 1.0
+        if block.urls:
+            rows[index, 25] = sum(1 for host in block.urls if lexicon.is_ad_host(host)) / len(block.urls)
+        families = lexicon.error_families(lowered_texts[index]) if maybe_error[index] else _NONE
+        patterns = (
+            _pattern_families(page_rules, text, lowered_texts[index])
+            if chars[index] <= MAX_PATTERN_BLOCK_CHARS
+            else _NONE
         )
-        keys.append(repetition_key(text))
+        if families or patterns:
+            rows[index, 18:24] = (
+                bool(families & STRONG_ERROR_FAMILIES),
+                bool(families & SOFT_ERROR_FAMILIES),
+                "weak" in families,
+                "server_signature" in patterns,
+                "status_line" in patterns,
+                bool(patterns - {"server_signature", "status_line", "weak"}),
+            )
+    keys = [key.strip() for key in repetition_key_page(lowered).split(_SEPARATOR)[:count]]  # = repetition_keys(texts)
     return rows, keys
+
+
+def _pattern_families(rules: Sequence[PatternRule], text: str, lowered: str) -> set[str]:
+    """Lexicon.error_pattern_families over a page's pre-filtered rules."""
+    short = len(text) <= MAX_ANCHORED_TEXT
+    found: set[str] = set()
+    for rule in rules:
+        if rule.family in found or (rule.literal and rule.literal not in lowered):
+            continue
+        if rule.anchored:
+            if short and rule.regex.match(text):
+                found.add(rule.family)
+        elif rule.regex.search(text):
+            found.add(rule.family)
+    return found
 
 
 def _container_columns(blocks: Sequence[Block], chars: np.ndarray, link_chars: np.ndarray) -> np.ndarray:

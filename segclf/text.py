@@ -25,3 +25,8 @@ def count_tokens(text: str) -> int:
 def repetition_key(text: str) -> str:
     """The form under which two blocks count as the same string (case, spaces, numbers ignored)."""
     return _DIGITS.sub("0", _SPACE.sub(" ", text.lower()).strip())
+
+
+def repetition_key_page(lowered: str) -> str:
+    """repetition_key over already lower-cased, joined texts (strip each part afterwards)."""
+    return _DIGITS.sub("0", _SPACE.sub(" ", lowered))

@@ -86,3 +86,43 @@ def test_model_saved_atomically(small_model, tmp_path):
     target = tmp_path / "m.joblib"
     save_model(model, target)
     assert target.exists() and not (tmp_path / "m.joblib.partial").exists()
+
+
+def test_second_pass_is_trained_on_enough_sites_and_survives_saving(sample_files, tmp_path):
+    from segclf.model import fit_model, load_model, save_model
+
+    labeled = [read_labeled(path) for path in sample_files]
+    pages, labels = [item.page for item in labeled], [item.labels for item in labeled]
+    model = fit_model(pages, labels)
+    assert model.context_estimator is not None and model.metadata["second_pass"]
+    save_model(model, tmp_path / "m.joblib")
+    loaded = load_model(tmp_path / "m.joblib")
+    assert loaded.context_estimator is not None
+    assert (loaded.predict_page(pages[0])[1] == model.predict_page(pages[0])[1]).all()
+
+
+def test_second_pass_of_another_context_schema_is_refused(small_model, tmp_path):
+    import joblib
+
+    from segclf.model import ModelError, load_model
+
+    payload = joblib.load(small_model)
+    payload["context_estimator"] = object()
+    payload["context_schema"] = {"version": 0, "columns": []}
+    path = tmp_path / "old-context.joblib"
+    joblib.dump(payload, path)
+    with pytest.raises(ModelError, match="context schema"):
+        load_model(path)
+
+
+def test_training_on_one_page_per_site_works(labeled_files):
+    """Site repetition is unknown for every page then (an all-empty column)."""
+    from segclf.model import fit_model
+
+    by_site = {}
+    for path in labeled_files:
+        item = read_labeled(path)
+        by_site.setdefault(item.page.site, item)
+    items = list(by_site.values())[:6]
+    model = fit_model([item.page for item in items], [item.labels for item in items], second_pass=False)
+    assert model.predict_page(items[0].page)[0]
