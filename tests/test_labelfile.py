@@ -83,3 +83,17 @@ def test_wrong_label_count_or_name_is_refused(labeled_files):
         labeled_bytes(opened, ["nav"], None, "draft")
     with pytest.raises(ValueError, match="unknown labels"):
         labeled_bytes(opened, ["junk"] * len(opened.blocks), None, "draft")
+
+
+def test_unwrapping_a_tag_or_removing_an_element_keeps_the_text_around_it():
+    from lxml import etree
+
+    from segclf.labeltool.dom import remove_keeping_tail, unwrap
+
+    root = etree.fromstring("<p>a<b>b</b>c<span>d<i>e</i>f</span>g<script>x</script>h</p>")
+    unwrap(root.find("span"))
+    remove_keeping_tail(root.find("script"))
+    assert etree.tostring(root, encoding="unicode") == "<p>a<b>b</b>cd<i>e</i>fgh</p>"
+    first = etree.fromstring("<p><span>only</span> after</p>")
+    unwrap(first.find("span"))
+    assert etree.tostring(first, encoding="unicode") == "<p>only after</p>"

@@ -19,6 +19,7 @@ from lxml import etree
 from segclf.blocks import LABEL_ATTRIBUTE, SKIPPED_TAGS, Block, Page, find_site, find_title, parse_html, split_blocks
 from segclf.decode import declared_label, decode_html, normalize_encoding
 from segclf.labeled import LABELS, labeled_from_page, mark_labels, set_page_meta
+from segclf.labeltool.dom import unwrap
 from segclf.pages import PageError, binary_kind
 
 # Review state kept in the page itself: "draft" while the tool autosaves, "done" once the
@@ -173,7 +174,7 @@ def _unmark(element) -> None:
         return
     del element.attrib[LABEL_ATTRIBUTE]
     if element.tag == "span" and not element.attrib:
-        element.drop_tag()  # a span segclf added only to carry the mark
+        unwrap(element)  # a span segclf added only to carry the mark
 
 
 def labeled_bytes(label_file: LabelFile, labels: list[str], site: str | None, review: str) -> bytes:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from lxml import etree
 
 from segclf.blocks import parse_html, split_blocks
+from segclf.labeltool.dom import remove_keeping_tail
 from segclf.labeltool.labelfile import LabelFile
 
 PIECE_TAG = "segclf-t"
@@ -68,7 +69,7 @@ def _wrap(element, kind: str, index: int) -> None:
 
 def _defuse(root) -> None:
     for element in list(root.iter(*REMOVED_TAGS)):
-        element.drop_tree()  # keeps the tail text
+        remove_keeping_tail(element)
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
