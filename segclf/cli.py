@@ -191,24 +191,57 @@ def evaluate(
     cross_page: Annotated[
         bool, typer.Option("--cross-page/--single-page", help="Count repeated text across pages of a site.")
     ] = True,
+    report_path: Annotated[
+        Optional[Path],
+        typer.Option("--report", help="Also write a self-contained HTML report (confusion picture, worst pages coloured)."),
+    ] = None,
+    baseline_path: Annotated[
+        Optional[Path],
+        typer.Option("--baseline", help="An earlier model: the --report then shows what changed (F1 before/after, blocks fixed and broken)."),
+    ] = None,
 ) -> None:
     """Score a model on labeled pages: per-label P/R/F1, confusion matrix, body-text token F1."""
-    from segclf.evaluate import format_report
+    from segclf.evaluate import build_report, format_report
 
+    if baseline_path is not None and report_path is None:
+        fail("--baseline goes with --report (the comparison is part of the HTML report)")
     model = _load_model_or_fail(model_path)
+    baseline_model = _load_model_or_fail(baseline_path) if baseline_path is not None else None
     labeled, failed = _read_labeled_pages(data)
-    report = _evaluate_pages(model, labeled, cross_page)
+    results = _page_results(model, labeled, cross_page)
+    report = build_report(results)
+    title = f"evaluation of {model_path or 'the shipped model'}"
     if json_output:
         typer.echo(json.dumps(report.to_dict(), indent=1))
     else:
-        typer.echo(format_report(report, f"evaluation of {model_path or 'the shipped model'}"))
+        typer.echo(format_report(report, title))
+    if report_path is not None:
+        from segclf.report import Comparison, html_report
+
+        baseline = None
+        if baseline_model is not None:
+            baseline_results = _page_results(baseline_model, labeled, cross_page)
+            baseline = Comparison(str(baseline_path), build_report(baseline_results), baseline_results)
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = report_path.with_name(report_path.name + ".partial")
+        html = html_report(report, results, title + " on " + ", ".join(map(str, data)), baseline)
+        temporary.write_text(html, encoding="utf-8")
+        temporary.replace(report_path)
+        warn(f"wrote {report_path}")
     if failed:
         raise typer.Exit(1)
 
 
 def _evaluate_pages(model, labeled, cross_page: bool):
     """Predict every labeled page and aggregate the report (pages of a site share repetition counts)."""
-    from segclf.evaluate import PageResult, build_report
+    from segclf.evaluate import build_report
+
+    return build_report(_page_results(model, labeled, cross_page))
+
+
+def _page_results(model, labeled, cross_page: bool):
+    """Every labeled page's gold and predicted labels (pages of a site share repetition counts)."""
+    from segclf.evaluate import PageResult
     from segclf.features import SiteRepetition
 
     repetition = SiteRepetition.from_pages(item.page for item in labeled) if cross_page else None
@@ -228,7 +261,7 @@ def _evaluate_pages(model, labeled, cross_page: bool):
                 group=_group_of(item.page.name),
             )
         )
-    return build_report(results)
+    return results
 
 
 def _stdin_bytes() -> bytes:
@@ -591,6 +624,56 @@ def augment(
         f"{counts['error_pages']} error pages, {counts['skipped']} skipped; "
         f"fragment families: {', '.join(sorted({f.family for f in fragments}))}"
     )
+
+
+@app.command()
+def label(
+    inputs: Annotated[list[Path], typer.Argument(help="A page or a folder of pages (labeled or not).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the labeled pages (a page already there reopens with its labels).")
+    ] = Path("labeled"),
+    model_path: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model that pre-labels the blocks (default: the shipped model).")] = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8765,
+    site: Annotated[
+        Optional[str], typer.Option(help="Site id for pages that name none (default: the name of the page's folder).")
+    ] = None,
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the tool in the default browser.")] = False,
+) -> None:
+    """Label pages in the browser: blocks outlined in the colour the model predicts, keys b/n/e/a to set labels.
+
+    Serves a local page (loopback only) until Ctrl+C. Every change is written to the
+    labeled page in --output at once; "save" marks the page done.
+    """
+    from segclf.labeltool.server import make_server, server_url
+    from segclf.labeltool.session import LabelingSession
+
+    missing = [str(path) for path in inputs if not path.exists()]
+    if missing:
+        fail(f"no such file or folder: {', '.join(missing)}")
+    if output.exists() and not output.is_dir():
+        fail(f"{output} exists and is not a folder")
+    model = _load_model_or_fail(model_path)
+    session = LabelingSession(inputs, output, model, site=site)
+    if not session.pages:
+        fail(f"no HTML files found in {', '.join(map(str, inputs))}")
+    try:
+        server = make_server(session, port)
+    except OSError as exc:
+        fail(f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); try --port 0 for any free port")
+    url = server_url(server)
+    done = sum(1 for page in session.pages if page.review == "done")
+    typer.echo(f"segclf label: {len(session.pages)} pages ({done} done), labeled pages go to {output.resolve()}")
+    typer.echo(f"open {url} (Ctrl+C stops)")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 def main() -> None:

@@ -88,13 +88,16 @@ def normalize_encoding(label: str | None) -> str | None:
         return None
 
 
-def declared_encoding(data: bytes) -> str | None:
-    """The charset a page declares in an XML declaration or a <meta> tag, if any."""
+def declared_label(data: bytes) -> str | None:
+    """The charset label a page declares in an XML declaration or a <meta> tag, as written."""
     head = data[:META_SCAN_BYTES]
     match = _XML_DECL.match(head) or _META_CHARSET.search(head)
-    if not match:
-        return None
-    return normalize_encoding(match.group(1).decode("ascii", "replace"))
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
+def declared_encoding(data: bytes) -> str | None:
+    """The charset a page declares in an XML declaration or a <meta> tag, if any."""
+    return normalize_encoding(declared_label(data))
 
 
 def _bom_encoding(data: bytes) -> tuple[str, int] | None:
