@@ -400,6 +400,19 @@ def find_title(root: etree._Element | None) -> str:
     return ""
 
 
+def find_segclf_meta(root: etree._Element | None) -> dict[str, str]:
+    """segclf's own `<meta name="segclf-...">` notes on a page (e.g. the labeling tool's
+    `segclf-review: draft`), keyed without the prefix."""
+    if root is None:
+        return {}
+    found = {}
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or "").lower()
+        if name.startswith("segclf-") and meta.get("content") is not None:
+            found[name.removeprefix("segclf-")] = meta.get("content").strip()
+    return found
+
+
 def find_site(root: etree._Element | None) -> str | None:
     """The site a page belongs to: segclf-site meta, else canonical or og:url host."""
     if root is None:
@@ -437,4 +450,5 @@ def segment_text(text: str, name: str = "", encoding: str = "utf-8", site: str |
         site=site or find_site(root),
         name=name,
         title=find_title(root),
+        extras=find_segclf_meta(root),
     )

@@ -92,6 +92,9 @@ def _read_labeled_pages(data: list[Path]):
         except Exception as exc:  # one odd page must not stop training or evaluation
             warn(f"skipped: {path}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
             failed += 1
+    drafts = [item.page.name for item in pages if item.page.extras.get("review") == "draft"]
+    if drafts:
+        warn(f"{len(drafts)} pages are drafts in `segclf label` (not saved as done) and are used as they are (first: {drafts[0]})")
     unlabeled = sum(page.unlabeled_blocks for page in pages)
     if unlabeled:
         names = [page.page.name for page in pages if page.unlabeled_blocks]

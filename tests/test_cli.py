@@ -26,6 +26,15 @@ def test_train_with_cv_prints_a_site_split_report(sample_files, tmp_path):
     assert "segclf train" in card.read_text() and "SHA-256" in card.read_text()
 
 
+def test_evaluate_warns_about_pages_still_drafts_in_the_labeling_tool(small_model, sample_files, tmp_path):
+    draft = tmp_path / "draft.html"
+    html = sample_files[0].read_bytes().replace(b"</head>", b'<meta name="segclf-review" content="draft"></head>', 1)
+    draft.write_bytes(html)
+    result = run("evaluate", draft, "--model", small_model)
+    assert result.exit_code == 0, result.output
+    assert "1 pages are drafts in `segclf label`" in result.stderr
+
+
 def test_evaluate_json_report(small_model, sample_files):
     result = run("evaluate", *sample_files[:3], "--model", small_model, "--json")
     assert result.exit_code == 0, result.output
