@@ -118,7 +118,7 @@ def stage_times(pages: list[tuple[bytes, str | None]], queue) -> None:
             timed("site and title", lambda: (find_site(root), find_title(root)))
             matrices.append(timed("features", page_features, Page(blocks=blocks)))
             sizes.append(len(blocks))
-        timed("model (both passes)", model.predict_proba, np.vstack(matrices), sizes)
+        timed("model", model.predict_proba, np.vstack(matrices), sizes)
     queue.put({stage: 1000 * seconds / len(pages) for stage, seconds in totals.items()})
 
 

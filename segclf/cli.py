@@ -114,6 +114,12 @@ def train(
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the model (.joblib).")],
     cv: Annotated[int, typer.Option(help="Cross-validate with K folds split by site before the final fit (0: off).")] = 0,
     kind: Annotated[str, typer.Option(help="Classifier: hgb (gradient-boosted trees) or forest.")] = "hgb",
+    second_pass: Annotated[
+        bool, typer.Option("--second-pass", help="Add the second pass over the first pass's labels around each block (segclf/context.py).")
+    ] = False,
+    subsample: Annotated[
+        bool, typer.Option("--subsample", help="On over 200k blocks, fit on all body/error/ad rows and a share of the rest (faster).")
+    ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print the CV report as JSON.")] = False,
     card: Annotated[Optional[Path], typer.Option(help="Also write a model card (markdown) to this file.")] = None,
     evaluate_on: Annotated[
@@ -139,7 +145,7 @@ def train(
 
         if cv < 2:
             fail("--cv needs at least 2 folds")
-        results, folds = cross_validate(pages, labels, folds=cv, kind=kind)
+        results, folds = cross_validate(pages, labels, folds=cv, kind=kind, second_pass=second_pass)
         report = build_report(results)
         scores = {"cv_folds": folds, "cv_split": "by site", **_summary(report)}
         report_text = format_report(report, f"{folds}-fold cross-validation, folds split by site")
@@ -148,7 +154,7 @@ def train(
         else:
             typer.echo(report_text + "\n")
     trained_on = {"inputs": [str(path) for path in data], "pages": len(pages), "sites": len({p.site for p in pages})}
-    model = fit_model(pages, labels, kind=kind, trained_on=trained_on)
+    model = fit_model(pages, labels, kind=kind, trained_on=trained_on, second_pass=second_pass, subsample=subsample)
     model.metadata["scores"] = scores
     held_out_reports = []
     for folder in evaluate_on or []:
@@ -166,6 +172,7 @@ def train(
         model.metadata["versions"] = current_versions()
         command = "segclf train " + " ".join(map(str, data)) + f" -o {output}" + (f" --cv {cv}" if cv else "")
         command += (f" --kind {kind}" if kind != "hgb" else "") + f" --card {card}"
+        command += (" --second-pass" if second_pass else "") + (" --subsample" if subsample else "")
         command += "".join(f" --eval {folder}" for folder in evaluate_on or [])
         card.write_text(model_card(model, digest, command, report_text, held_out_reports), encoding="utf-8")
     warn(

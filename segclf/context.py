@@ -17,7 +17,7 @@ import numpy as np
 from segclf.features import FEATURE_NAMES
 from segclf.labeled import LABELS as LABEL_ORDER  # the probability columns' order
 
-CONTEXT_SCHEMA_VERSION = 2
+CONTEXT_SCHEMA_VERSION = 1
 # Neighbours whose four probabilities are columns, and farther ones whose body probability is.
 NEAR_OFFSETS = (-2, -1, 1, 2)
 FAR_OFFSETS = (-5, -4, -3, 3, 4, 5)
@@ -60,9 +60,6 @@ BASE_COLUMNS = (
     "tag_h1",
     "tag_h",
     "tag_title",
-    "path_log_blocks",
-    "path_char_share",
-    "path_link_ratio",
 )
 _BASE_INDEX = [FEATURE_NAMES.index(name) for name in BASE_COLUMNS]
 _LOG_TOKENS = FEATURE_NAMES.index("log_tokens")

@@ -23,7 +23,7 @@ from segclf.blocks import Block, Page
 from segclf.lexicon import MAX_ANCHORED_TEXT, SOFT_ERROR_FAMILIES, STRONG_ERROR_FAMILIES, PatternRule, load_lexicon
 from segclf.text import CJK_CHAR, CJK_RANGES, repetition_key_page
 
-FEATURE_SCHEMA_VERSION = 2
+FEATURE_SCHEMA_VERSION = 1
 
 # Class/id token families (segclf/lexicon/class_tokens.txt) turned into columns.
 TOKEN_FAMILIES = (
@@ -146,14 +146,10 @@ POSITION_COLUMNS = (
     "in_main_container",
     "main_container_share",
 )
-# Blocks with the same element path (e.g. "body>div#replies>ul>li"): a reply list, a teaser
-# list or a menu repeats one path many times, as an article's paragraphs do; how many
-# there are, how much of the page they hold and how much of it is link text tells them apart.
-PATH_COLUMNS = ("path_log_blocks", "path_char_share", "path_link_ratio", "path_rank")
 
 
 def _schema_columns() -> tuple[str, ...]:
-    columns: list[str] = list(TEXT_COLUMNS) + list(MARKER_COLUMNS) + list(POSITION_COLUMNS) + list(PATH_COLUMNS)
+    columns: list[str] = list(TEXT_COLUMNS) + list(MARKER_COLUMNS) + list(POSITION_COLUMNS)
     columns += [f"class_{family}" for family in TOKEN_FAMILIES]
     columns += [f"tag_{group}" for group in TAG_COLUMNS]
     for level in range(CONTAINER_LEVELS):
@@ -455,29 +451,6 @@ def _container_columns(blocks: Sequence[Block], chars: np.ndarray, link_chars: n
     return columns
 
 
-def _path_columns(blocks: Sequence[Block], chars: np.ndarray, link_chars: np.ndarray) -> np.ndarray:
-    """PATH_COLUMNS: per block, over the page's blocks sharing its element path."""
-    ids: dict[str, int] = {}
-    group = np.fromiter((ids.setdefault(block.path, len(ids)) for block in blocks), dtype=np.int64, count=len(blocks))
-    count = np.bincount(group)
-    group_chars = np.bincount(group, weights=chars)
-    group_links = np.bincount(group, weights=link_chars)
-    # The block's place in its group: 0 for the first of a list, 1 for the last.
-    order = np.zeros(len(blocks))
-    seen = np.zeros(len(count))
-    for index, member in enumerate(group):
-        order[index] = seen[member]
-        seen[member] += 1
-    return np.column_stack(
-        [
-            np.log1p(count[group]),
-            group_chars[group] / max(float(chars.sum()), 1.0),
-            group_links[group] / np.maximum(group_chars[group], 1.0),
-            order / np.maximum(count[group] - 1, 1),
-        ]
-    )
-
-
 def _shift(values: np.ndarray, offset: int) -> np.ndarray:
     """values[i + offset], NaN beyond the page's ends."""
     shifted = np.full_like(values, np.nan)
@@ -524,9 +497,6 @@ def page_features(page: Page, site_repetition: SiteRepetition | None = None) -> 
     matrix[:, _COLUMN["page_log_blocks"]] = math.log1p(count)
     matrix[:, _COLUMN["page_log_tokens"]] = math.log1p(np.expm1(matrix[:, _COLUMN["log_tokens"]]).sum())
 
-    matrix[:, _COLUMN["path_log_blocks"] : _COLUMN["path_log_blocks"] + len(PATH_COLUMNS)] = _path_columns(
-        blocks, chars, link_chars
-    )
     containers = _container_columns(blocks, chars, link_chars)
     matrix[:, _COLUMN["in_main_container"]] = containers[:, 0]
     matrix[:, _COLUMN["main_container_share"]] = containers[:, 1]

@@ -56,12 +56,9 @@ def make_estimator(kind: str = "hgb") -> Any:
     if kind == "hgb":
         from sklearn.ensemble import HistGradientBoostingClassifier
 
-        # 150 rounds at 0.12 with the second pass: on the corpora's test splits as accurate
-        # as 250 at 0.08 alone (better on 4 of 6), at 60% of the trees to evaluate; 60 rounds
-        # at 0.3 lost 0.07 F1 on the Chinese pages (docs/benchmarks.md, issue 3 notes).
         return HistGradientBoostingClassifier(
-            max_iter=150,
-            learning_rate=0.12,
+            max_iter=250,
+            learning_rate=0.08,
             max_leaf_nodes=31,
             min_samples_leaf=10,
             l2_regularization=1.0,
@@ -266,14 +263,19 @@ def fit_model(
     labels: Sequence[Sequence[str | None]],
     kind: str = "hgb",
     trained_on: dict[str, Any] | None = None,
-    second_pass: bool = True,
+    second_pass: bool = False,
+    subsample: bool = False,
 ) -> SegmentModel:
-    """Fit a model on labeled pages: the block classifier, then (unless second_pass is
-    False or there are too few sites) the second pass on its out-of-fold predictions."""
+    """Fit a model on labeled pages: the block classifier, then with second_pass (and
+    enough sites) the second pass on its out-of-fold predictions; with subsample, large
+    sets are fitted on the rows fitting_rows keeps.
+
+    Both are off by default: on the corpora's test splits they helped cleaneval and
+    cleanportaleval but cost readability_tests and the Chinese pages (issue 3 notes)."""
     x, y, weights, rows_page = training_matrix(pages, labels)
     if len(set(y)) < 2:
         raise ValueError("training needs blocks of at least two different labels")
-    keep, factor = fitting_rows(pages, y, rows_page)
+    keep, factor = fitting_rows(pages, y, rows_page) if subsample else (np.ones(len(y), dtype=bool), np.ones(len(y)))
     weights = weights * factor
     estimator = _fit(make_estimator(kind), x[keep], y[keep], weights[keep])
     context_estimator = None

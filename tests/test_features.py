@@ -121,14 +121,3 @@ def test_empty_page_gives_empty_matrix():
     _, matrix = features_of("")
     assert matrix.shape == (0, len(FEATURE_NAMES))
 
-
-def test_blocks_sharing_an_element_path_are_counted_as_a_list():
-    replies = "".join(f"<li><a href='/t/{n}'>Reply title {n}</a> by someone, 12 words here</li>" for n in range(6))
-    page = segment_text(f"<body><div id=post><p>The first post, one long paragraph of text.</p></div><ul id=replies>{replies}</ul></body>")
-    matrix = page_features(page)
-    count = matrix[:, FEATURE_NAMES.index("path_log_blocks")]
-    links = matrix[:, FEATURE_NAMES.index("path_link_ratio")]
-    rank = matrix[:, FEATURE_NAMES.index("path_rank")]
-    assert count[0] == math.log1p(1) and (count[1:] == math.log1p(6)).all()
-    assert links[0] == 0 and 0.2 < links[1] < 0.8
-    assert rank[1] == 0 and rank[-1] == 1

@@ -93,7 +93,8 @@ def test_second_pass_is_trained_on_enough_sites_and_survives_saving(sample_files
 
     labeled = [read_labeled(path) for path in sample_files]
     pages, labels = [item.page for item in labeled], [item.labels for item in labeled]
-    model = fit_model(pages, labels)
+    assert fit_model(pages, labels).context_estimator is None  # off unless asked for
+    model = fit_model(pages, labels, second_pass=True)
     assert model.context_estimator is not None and model.metadata["second_pass"]
     save_model(model, tmp_path / "m.joblib")
     loaded = load_model(tmp_path / "m.joblib")
