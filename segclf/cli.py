@@ -654,7 +654,7 @@ def label(
     Serves a local page (loopback only) until Ctrl+C. Every change is written to the
     labeled page in --output at once; "save" marks the page done.
     """
-    from segclf.labeltool.server import make_server, server_url
+    from segclf.labeltool.server import make_server, run_until_interrupted, server_url
     from segclf.labeltool.session import LabelingSession
 
     missing = [str(path) for path in inputs if not path.exists()]
@@ -678,12 +678,7 @@ def label(
         import webbrowser
 
         webbrowser.open(url)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    run_until_interrupted(server)
 
 
 def main() -> None:

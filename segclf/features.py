@@ -20,7 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from segclf.blocks import Block, Page
-from segclf.lexicon import MAX_ANCHORED_TEXT, SOFT_ERROR_FAMILIES, STRONG_ERROR_FAMILIES, PatternRule, load_lexicon
+from segclf.lexicon import SOFT_ERROR_FAMILIES, STRONG_ERROR_FAMILIES, load_lexicon
 from segclf.text import CJK_CHAR, CJK_RANGES, repetition_key_page
 
 FEATURE_SCHEMA_VERSION = 1
@@ -175,8 +175,12 @@ def repetition_keys(texts: Sequence[str]) -> list[str]:
     """repetition_key of every text, in one pass over them joined."""
     if not texts:
         return []
-    lowered = _SEPARATOR.join(text.lower() for text in texts)
-    return [key.strip() for key in repetition_key_page(lowered).split(_SEPARATOR)]
+    return _keys_of_joined(_SEPARATOR.join(text.lower() for text in texts), len(texts))
+
+
+def _keys_of_joined(lowered: str, count: int) -> list[str]:
+    """Repetition keys of `count` lower-cased texts joined by _SEPARATOR."""
+    return [key.strip() for key in repetition_key_page(lowered).split(_SEPARATOR)[:count]]
 
 
 @dataclass
@@ -378,7 +382,7 @@ def _text_columns(blocks: Sequence[Block]) -> tuple[np.ndarray, list[str]]:
             rows[index, 25] = sum(1 for host in block.urls if lexicon.is_ad_host(host)) / len(block.urls)
         families = lexicon.error_families(lowered_texts[index]) if maybe_error[index] else _NONE
         patterns = (
-            _pattern_families(page_rules, text, lowered_texts[index])
+            lexicon.error_pattern_families(text, lowered_texts[index], page_rules)
             if chars[index] <= MAX_PATTERN_BLOCK_CHARS
             else _NONE
         )
@@ -391,23 +395,8 @@ def _text_columns(blocks: Sequence[Block]) -> tuple[np.ndarray, list[str]]:
                 "status_line" in patterns,
                 bool(patterns - {"server_signature", "status_line", "weak"}),
             )
-    keys = [key.strip() for key in repetition_key_page(lowered).split(_SEPARATOR)[:count]]  # = repetition_keys(texts)
+    keys = _keys_of_joined(lowered, count)
     return rows, keys
-
-
-def _pattern_families(rules: Sequence[PatternRule], text: str, lowered: str) -> set[str]:
-    """Lexicon.error_pattern_families over a page's pre-filtered rules."""
-    short = len(text) <= MAX_ANCHORED_TEXT
-    found: set[str] = set()
-    for rule in rules:
-        if rule.family in found or (rule.literal and rule.literal not in lowered):
-            continue
-        if rule.anchored:
-            if short and rule.regex.match(text):
-                found.add(rule.family)
-        elif rule.regex.search(text):
-            found.add(rule.family)
-    return found
 
 
 def _container_columns(blocks: Sequence[Block], chars: np.ndarray, link_chars: np.ndarray) -> np.ndarray:

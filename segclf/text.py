@@ -24,7 +24,7 @@ def count_tokens(text: str) -> int:
 
 def repetition_key(text: str) -> str:
     """The form under which two blocks count as the same string (case, spaces, numbers ignored)."""
-    return _DIGITS.sub("0", _SPACE.sub(" ", text.lower()).strip())
+    return repetition_key_page(text.lower()).strip()
 
 
 def repetition_key_page(lowered: str) -> str:

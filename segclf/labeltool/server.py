@@ -167,9 +167,8 @@ def server_url(server: ThreadingHTTPServer) -> str:
     return f"http://{host}:{port}/"
 
 
-def serve(session: LabelingSession, port: int = 0, on_ready=lambda url: None) -> None:
-    server = make_server(session, port)
-    on_ready(server_url(server))
+def run_until_interrupted(server: ThreadingHTTPServer) -> None:
+    """Serve until Ctrl+C, then close the socket."""
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -7,6 +7,7 @@ this module only reads them once and compiles them into fast matchers.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -132,17 +133,20 @@ class Lexicon:
             return set()
         return {family for family, regex in self.error_phrases.items() if regex.search(lowered_text)}
 
-    def error_pattern_families(self, text: str, lowered_text: str | None = None) -> set[str]:
+    def error_pattern_families(
+        self, text: str, lowered_text: str | None = None, rules: Sequence[PatternRule] | None = None
+    ) -> set[str]:
         """Families of error regexes that match the (stripped) block text.
 
         A regex is only run when the literal it cannot match without occurs in the text
         (a substring test costs a fraction of a regex search); `^`-anchored regexes are
-        tried at the start only, and only on short texts.
+        tried at the start only, and only on short texts. `rules`: a subset of
+        error_patterns to try (features pass those whose literal occurs on the page).
         """
         lowered = lowered_text if lowered_text is not None else text.lower()
         short = len(text) <= MAX_ANCHORED_TEXT
         found = set()
-        for rule in self.error_patterns:
+        for rule in self.error_patterns if rules is None else rules:
             if rule.family in found or (rule.literal and rule.literal not in lowered):
                 continue
             if rule.anchored:
