@@ -4,6 +4,8 @@
 # Imports every corpus (gold aligned to blocks, weak ad/error labels), writes training
 # copies with error fragments, trains on labeled/ + the corpora's train splits + the copies,
 # and scores the model on every corpus's test split and on held-out error families.
+# --cv 2 --tune-threshold: two site-split folds first, to choose the body threshold by
+# cross-validated page F1 (segclf/threshold.py); their report goes in the card.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CORPORA="${CORPORA:-../shared/corpora}"
@@ -22,5 +24,5 @@ segclf augment "$BUILD"/corpora/*/test -o "$BUILD/heldout-errors" --copies 1 --e
 evals=()
 for corpus in $CORPUS_NAMES; do evals+=(--eval "$BUILD/corpora/$corpus/test"); done
 segclf train labeled "$BUILD"/corpora/*/train "$BUILD/augmented" \
-  -o models/segclf-default.joblib --card models/README.md \
+  -o models/segclf-default.joblib --card models/README.md --cv 2 --tune-threshold \
   "${evals[@]}" --eval "$BUILD/heldout-errors"

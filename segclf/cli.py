@@ -120,6 +120,14 @@ def train(
     subsample: Annotated[
         bool, typer.Option("--subsample", help="On over 200k blocks, fit on all body/error/ad rows and a share of the rest (faster).")
     ] = False,
+    tune_threshold: Annotated[
+        bool,
+        typer.Option(
+            "--tune-threshold",
+            help="With --cv: make body the label of blocks whose body probability reaches the threshold "
+            "that gives the best cross-validated page body F1 (segclf/threshold.py).",
+        ),
+    ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print the CV report as JSON.")] = False,
     card: Annotated[Optional[Path], typer.Option(help="Also write a model card (markdown) to this file.")] = None,
     evaluate_on: Annotated[
@@ -135,20 +143,30 @@ def train(
         fail(f"--kind takes hgb or forest, got {kind!r}")
     if output.exists() and output.is_dir():
         fail(f"{output} is a folder; give a file name such as model.joblib")
+    if tune_threshold and not cv:
+        fail("--tune-threshold chooses the threshold on cross-validated pages: give --cv K too (K >= 2)")
     labeled, failed = _read_labeled_pages(data)
     pages = [item.page for item in labeled]
     labels = [item.labels for item in labeled]
     scores = {}
     report_text = ""
+    threshold = None
     if cv:
         from segclf.crossval import cross_validate
 
         if cv < 2:
             fail("--cv needs at least 2 folds")
         results, folds = cross_validate(pages, labels, folds=cv, kind=kind, second_pass=second_pass)
+        title = f"{folds}-fold cross-validation, folds split by site"
+        if tune_threshold:
+            from segclf.threshold import choose_body_threshold, relabel
+
+            threshold = choose_body_threshold(results, LABELS)
+            results = relabel(results, LABELS, threshold.threshold)
+            title += f"; {threshold.summary()}"
         report = build_report(results)
         scores = {"cv_folds": folds, "cv_split": "by site", **_summary(report)}
-        report_text = format_report(report, f"{folds}-fold cross-validation, folds split by site")
+        report_text = format_report(report, title)
         if json_output:
             typer.echo(json.dumps(report.to_dict(), indent=1))
         else:
@@ -156,6 +174,9 @@ def train(
     trained_on = {"inputs": [str(path) for path in data], "pages": len(pages), "sites": len({p.site for p in pages})}
     model = fit_model(pages, labels, kind=kind, trained_on=trained_on, second_pass=second_pass, subsample=subsample)
     model.metadata["scores"] = scores
+    if threshold is not None:
+        model.metadata["body_threshold"] = threshold.threshold
+        model.metadata["body_threshold_cv_f1"] = threshold.body_f1
     held_out_reports = []
     for folder in evaluate_on or []:
         held_out, _ = _read_labeled_pages([folder])
@@ -173,6 +194,7 @@ def train(
         command = "segclf train " + " ".join(map(str, data)) + f" -o {output}" + (f" --cv {cv}" if cv else "")
         command += (f" --kind {kind}" if kind != "hgb" else "") + f" --card {card}"
         command += (" --second-pass" if second_pass else "") + (" --subsample" if subsample else "")
+        command += " --tune-threshold" if tune_threshold else ""
         command += "".join(f" --eval {folder}" for folder in evaluate_on or [])
         card.write_text(model_card(model, digest, command, report_text, held_out_reports), encoding="utf-8")
     warn(

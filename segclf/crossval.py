@@ -18,7 +18,8 @@ def cross_validate(
     kind: str = "hgb",
     second_pass: bool = False,
 ) -> tuple[list[PageResult], int]:
-    """Predictions for every page from a model that never saw its site; returns (results, folds used)."""
+    """Predictions (labels and probabilities) for every page from a model that never saw
+    its site; returns (results, folds used)."""
     split = site_folds(pages, folds)
     if len(split) < 2:
         raise ValueError("cross-validation needs pages from at least two sites")
@@ -31,7 +32,7 @@ def cross_validate(
         test_pages = [pages[i] for i in held_out]
         repetition = SiteRepetition.from_pages(test_pages)
         for index, page in zip(held_out, test_pages):
-            predicted, _ = model.predict_page(page, repetition)
+            predicted, probabilities = model.predict_page(page, repetition)
             results.append(
                 PageResult(
                     name=page.name,
@@ -39,6 +40,7 @@ def cross_validate(
                     texts=[block.text for block in page.blocks],
                     gold=list(labels[index]),
                     predicted=predicted,
+                    probabilities=probabilities,
                 )
             )
     return results, len(split)

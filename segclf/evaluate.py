@@ -45,6 +45,7 @@ class PageResult:
     gold: list[str | None]
     predicted: list[str]
     group: str = ""  # corpus or folder, for per-group tables
+    probabilities: np.ndarray | None = None  # one row per block, in the model's label order
 
 
 @dataclass

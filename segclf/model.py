@@ -180,8 +180,28 @@ class SegmentModel:
         for matrix in matrices:
             rows = probabilities[start : start + len(matrix)]
             start += len(matrix)
-            results.append(([self.labels[i] for i in rows.argmax(axis=1)], rows))
+            results.append((decide_labels(rows, self.labels, self.body_threshold), rows))
         return results
+
+    @property
+    def body_threshold(self) -> float | None:
+        """The body probability a block needs to be body (None: the most probable label wins).
+
+        Set by `segclf train --tune-threshold` from cross-validated page F1 (segclf.threshold)."""
+        value = self.metadata.get("body_threshold")
+        return None if value is None else float(value)
+
+
+def decide_labels(probabilities: np.ndarray, labels: Sequence[str], body_threshold: float | None = None) -> list[str]:
+    """Each row's label: the most probable one or, with a body threshold, body when its
+    probability reaches the threshold and otherwise the most probable of the other labels."""
+    if body_threshold is None or "body" not in labels or len(probabilities) == 0:
+        return [labels[i] for i in probabilities.argmax(axis=1)]
+    body = list(labels).index("body")
+    others = probabilities.copy()
+    others[:, body] = -1.0
+    chosen = np.where(probabilities[:, body] >= body_threshold, body, others.argmax(axis=1))
+    return [labels[i] for i in chosen]
 
 
 def training_matrix(

@@ -5,6 +5,20 @@ from __future__ import annotations
 from segclf.model import SegmentModel
 
 
+def _body_decision(meta: dict) -> str:
+    threshold = meta.get("body_threshold")
+    if threshold is None:
+        return "the most probable label wins"
+    tried = meta.get("body_threshold_cv_f1", {})
+    at = f" (cross-validated mean page body F1 {tried[threshold]:.4f})" if threshold in tried else ""
+    return (
+        f"a block is body when its body probability is at least {threshold:.2f}{at}, chosen by "
+        "`--tune-threshold` from the thresholds "
+        + ", ".join(f"{value:.2f}" for value in tried)
+        + " (segclf/threshold.py); otherwise its most probable other label"
+    )
+
+
 def model_card(
     model: SegmentModel, sha256: str, command: str, cv_report_text: str = "", held_out_reports: list[str] | None = None
 ) -> str:
@@ -41,6 +55,7 @@ def model_card(
             if model.context_estimator is not None
             else "no"
         ),
+        "- body decision: " + _body_decision(meta),
         f"- trained at: {meta.get('trained_at')}",
         "- versions: " + ", ".join(f"{name} {version}" for name, version in versions.items()),
         f"- file: `segclf-default.joblib`, SHA-256 `{sha256}` (also in `segclf-default.joblib.sha256`,",
