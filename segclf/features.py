@@ -101,7 +101,13 @@ _DIGIT = re.compile(r"\d")
 _UPPER = re.compile(r"[A-Z]")
 _LETTER = re.compile(r"[^\W\d_]")
 _BULLET = re.compile(r"^\s*(?:[·•●▪■◆►»›>|\-–*]|\[\s*)")
-_COPYRIGHT_LITERALS = ("©", "(c)", "copyright", "版权", "all rights reserved", "impressum", "免责")
+# Copyright and reprint notices in the languages segclf is measured on (a long Chinese
+# "反侵权公告" at a page end reads like article text but says 著作权/转载, not 版权).
+_COPYRIGHT_LITERALS = (
+    "©", "(c)", "copyright", "all rights reserved", "impressum", "alle rechte vorbehalten",
+    "tous droits réservés", "todos los derechos reservados", "все права защищены",
+    "版权", "著作权", "侵权", "转载", "免责", "無断転載", "無断複製",
+)
 _DATE = re.compile(r"\b(?:19|20)\d\d[-/.年]\s?\d{1,2}|\d{1,2}[./月]\s?\d{1,2}[日.]?|\b\d{1,2}:\d\d\b")
 
 TEXT_COLUMNS = (

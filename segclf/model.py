@@ -31,6 +31,12 @@ RANDOM_SEED = 13
 # A block's training weight grows with its length (long blocks carry most of the text a
 # reader keeps or loses) but is capped so one huge block cannot outweigh a page.
 MAX_WEIGHT_TOKENS = 200
+# How far each page's total weight is evened out: 0 leaves long pages (many blocks) to
+# dominate, 1 gives every page the same total, as the page-averaged F1 users judge by
+# does. Measured out of fold (2 folds by site, the corpora's train pages, real gold):
+# mean page F1 .9269 at 0, .9290 at 0.5, .9276 at 1; readability_tests .900/.910/.918,
+# the Chinese pages .873/.887/.886, the large corpora within +-.003.
+PAGE_WEIGHT_POWER = 0.5
 # Share of training pages shown to the model without cross-page repetition, so the model
 # works both when a page is cleaned alone and when its site's pages come together.
 SINGLE_PAGE_SHARE = 0.5
@@ -223,9 +229,21 @@ def training_matrix(
     x = np.vstack(features) if features else np.zeros((0, len(FEATURE_NAMES)))
     y = np.array(targets, dtype=object)
     tokens = np.expm1(x[:, _LOG_TOKENS]) if len(x) else np.zeros(0)
-    weights = np.sqrt(np.clip(tokens, 1, MAX_WEIGHT_TOKENS))
     rows_page = np.concatenate(page_rows) if page_rows else np.zeros(0, dtype=int)
+    weights = even_out_pages(np.sqrt(np.clip(tokens, 1, MAX_WEIGHT_TOKENS)), rows_page, len(pages))
     return x, y, weights, rows_page
+
+
+def even_out_pages(weights: np.ndarray, rows_page: np.ndarray, pages: int, power: float = PAGE_WEIGHT_POWER) -> np.ndarray:
+    """Block weights scaled so each page's total moves toward the mean page total
+    (fully at power 1), then to a mean of 1: a page of 2,000 blocks no longer outweighs
+    forty short article pages."""
+    if len(weights) == 0 or power == 0:
+        return weights
+    totals = np.bincount(rows_page, weights=weights, minlength=pages)
+    mean_total = totals[totals > 0].mean()
+    scaled = weights * (totals[rows_page] / mean_total) ** (-power)
+    return scaled * (len(scaled) / scaled.sum())
 
 
 def fitting_rows(

@@ -90,6 +90,22 @@ def test_ad_phrase_marker(text):
     assert matrix[1, column("ad_phrase")] == 0
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "© 2024 Example News",
+        "Alle Rechte vorbehalten.",
+        "Tous droits réservés",
+        "根据《中华人民共和国著作权法》等法律法规，未经书面许可，擅自转载本报社作品的，将涉嫌侵犯著作权人合法权益。",
+        "Все права защищены",
+    ],
+)
+def test_copyright_and_reprint_notices_are_marked_in_every_measured_language(text):
+    _, matrix = features_of(f"<p>{text}</p><p>The council met on Tuesday.</p>")
+    assert matrix[0, column("has_copyright")] == 1
+    assert matrix[1, column("has_copyright")] == 0
+
+
 def test_ad_host_links():
     _, matrix = features_of('<p><a href="https://ad.doubleclick.net/c?x=1">Cheap flights</a></p><p><a href="https://example.org/">x</a></p>')
     assert matrix[0, column("ad_host_ratio")] == 1

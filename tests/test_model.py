@@ -127,3 +127,18 @@ def test_training_on_one_page_per_site_works(labeled_files):
     items = list(by_site.values())[:6]
     model = fit_model([item.page for item in items], [item.labels for item in items], second_pass=False)
     assert model.predict_page(items[0].page)[0]
+
+
+def test_every_training_page_weighs_the_same_in_total_however_many_blocks_it_has():
+    import numpy as np
+
+    from segclf.model import even_out_pages
+
+    weights = np.array([1.0] * 10 + [2.0, 4.0])
+    rows_page = np.array([0] * 10 + [1, 1])
+    even = even_out_pages(weights, rows_page, 2, power=1.0)
+    totals = np.bincount(rows_page, weights=even)
+    assert totals[0] == pytest.approx(totals[1])
+    assert even.mean() == pytest.approx(1.0)
+    assert even[11] == pytest.approx(2 * even[10])  # within a page, long blocks still count more
+    assert (even_out_pages(weights, rows_page, 2, power=0.0) == weights).all()
