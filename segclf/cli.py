@@ -163,10 +163,10 @@ def train(
 
             threshold = choose_body_threshold(results, LABELS)
             results = relabel(results, LABELS, threshold.threshold)
-            title += f"; {threshold.summary()}"
+            title += f", at body threshold {threshold.threshold:.2f}"
         report = build_report(results)
         scores = {"cv_folds": folds, "cv_split": "by site", **_summary(report)}
-        report_text = format_report(report, title)
+        report_text = format_report(report, title) + (f"\n\n{threshold.summary()}" if threshold else "")
         if json_output:
             typer.echo(json.dumps(report.to_dict(), indent=1))
         else:

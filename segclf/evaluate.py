@@ -15,6 +15,11 @@ from segclf.labeled import LABELS
 from segclf.text import tokens
 
 
+# A per-group table longer than this shows only its weakest groups.
+MAX_GROUP_ROWS = 40
+WEAKEST_GROUP_ROWS = 10
+
+
 @dataclass
 class TokenScore:
     precision: float
@@ -174,9 +179,14 @@ def format_report(report: Report, title: str = "") -> str:
         f"precision {t['precision']:.3f}  recall {t['recall']:.3f}  F1 {t['f1']:.3f}"
     )
     if len(report.per_group) > 1:
+        groups = list(report.per_group.items())
         lines.append("")
+        if len(groups) > MAX_GROUP_ROWS:
+            # Site-split CV over thousands of sites: the weakest sites are what a reader can use.
+            groups = sorted(groups, key=lambda item: item[1]["f1"])[:WEAKEST_GROUP_ROWS]
+            lines.append(f"{len(report.per_group)} groups; the {WEAKEST_GROUP_ROWS} with the lowest F1 (all of them: --json)")
         lines.append(f"{'group':<40}{'pages':>6}{'P':>7}{'R':>7}{'F1':>7}")
-        for name, s in report.per_group.items():
+        for name, s in groups:
             lines.append(f"{name[:40]:<40}{s['pages']:>6}{s['precision']:>7.3f}{s['recall']:>7.3f}{s['f1']:>7.3f}")
     if report.worst_pages:
         lines.append("")

@@ -47,7 +47,7 @@ def model_card(
         + ", ".join(f" {label} {count}" for label, count in counts.items()),
         f"- classifier: {meta.get('kind')} ({type(model.estimator).__name__}), class-balanced, "
         "block weight sqrt(tokens) capped"
-        + (f"; fitted on {meta['fitted_rows']} of the rows (segclf.model.fitting_rows)" if meta.get("fitted_rows") else ""),
+        + (f"; fitted on {meta['fitted_rows']} of the rows (segclf.model.fitting_rows)" if meta.get("fitted_rows", meta.get("blocks")) != meta.get("blocks") else ""),
         "- second pass: "
         + (
             "yes: a small classifier over the first pass's out-of-fold probabilities around each block "

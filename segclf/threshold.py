@@ -30,10 +30,11 @@ class ThresholdChoice:
     most_probable_f1: float  # without a threshold: the most probable label wins
 
     def summary(self) -> str:
-        tried = ", ".join(f"{threshold:.2f}: {f1:.4f}" for threshold, f1 in self.body_f1.items())
+        tried = "\n".join(f"  {threshold:.2f}  {f1:.4f}" for threshold, f1 in self.body_f1.items())
         return (
             f"body threshold {self.threshold:.2f}: cross-validated mean page body F1 "
-            f"{self.body_f1[self.threshold]:.4f} (most probable label: {self.most_probable_f1:.4f}); tried {tried}"
+            f"{self.body_f1[self.threshold]:.4f} (most probable label: {self.most_probable_f1:.4f})\n"
+            f"threshold  mean page body F1\n{tried}"
         )
 
 
