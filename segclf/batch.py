@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TypeVar
 
-from segclf.blocks import Page
+from segclf.blocks import PLAIN_TEXT, Page
 from segclf.extract import CleanedPage, label_pages
 from segclf.features import SiteRepetition
 from segclf.model import SegmentModel
@@ -57,6 +57,7 @@ class CleanResult:
     title: str = ""
     encoding: str | None = None
     verdict: str | None = None
+    plain_text: bool = False  # the input had no HTML markup: one block per line
     label_counts: dict[str, int] = field(default_factory=dict)
     text: str = ""  # the kept labels' text
     rendered: str | None = None  # the page in the chosen render format (None for jsonl)
@@ -74,6 +75,7 @@ class CleanResult:
             "title": self.title,
             "encoding": self.encoding,
             "verdict": self.verdict,
+            "plain_text": self.plain_text,
             "label_counts": self.label_counts,
             "text": self.text,
         }
@@ -243,6 +245,7 @@ def _fill(result: CleanResult, cleaned: CleanedPage, options: CleanOptions) -> N
     result.title = cleaned.page.title
     result.encoding = cleaned.page.encoding
     result.verdict = cleaned.verdict
+    result.plain_text = cleaned.page.extras.get("input") == PLAIN_TEXT
     result.label_counts = cleaned.label_counts()
     result.text = cleaned.text(options.keep)
     if options.output_format != JSONL:

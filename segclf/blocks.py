@@ -42,6 +42,9 @@ SEMANTIC_TAG_TOKENS = {
 }
 # Families of class/id tokens looked up on ancestors at most this far up.
 MAX_TOKEN_DISTANCE = 8
+# Any tag, comment, doctype or processing instruction: a document without one is plain text.
+_MARKUP = re.compile(r"<[A-Za-z!/?]")
+PLAIN_TEXT = "plain text"
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACES = re.compile(r"[^\S\n]+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
@@ -442,13 +445,25 @@ def _repair_unclosed_title(text: str) -> str | None:
 
 
 def segment_text(text: str, name: str = "", encoding: str = "utf-8", site: str | None = None) -> Page:
-    """Decoded HTML -> Page of blocks."""
-    root = parse_html(text)
+    """Decoded HTML -> Page of blocks. Text with no markup at all (a scraper's saved text,
+    like the seed page) is split into one block per line instead of one block in all."""
+    plain = bool(text.strip()) and _MARKUP.search(text) is None
+    root = parse_html(lines_as_html(text) if plain else text)
+    extras = find_segclf_meta(root)
+    if plain:
+        extras["input"] = PLAIN_TEXT
     return Page(
         blocks=split_blocks(root),
         encoding=encoding,
         site=site or find_site(root),
         name=name,
         title=find_title(root),
-        extras=find_segclf_meta(root),
+        extras=extras,
     )
+
+
+def lines_as_html(text: str) -> str:
+    """Plain text as HTML with a paragraph per non-empty line."""
+    from html import escape
+
+    return "<html><body>" + "".join(f"<p>{escape(line.strip())}</p>" for line in text.splitlines() if line.strip()) + "</body></html>"

@@ -87,3 +87,12 @@ def test_unclosed_title_does_not_swallow_the_page():
 
 def test_control_characters_are_dropped():
     assert texts("<p>a\x01b\x1fc</p>") == ["abc"]
+
+
+def test_plain_text_without_markup_becomes_one_block_per_line():
+    from segclf.blocks import PLAIN_TEXT
+
+    page = segment_text("404 Not Found\n\n  Rates rose & fell, a < b.\nnginx/1.18.0\n")
+    assert [block.text for block in page.blocks] == ["404 Not Found", "Rates rose & fell, a < b.", "nginx/1.18.0"]
+    assert page.extras["input"] == PLAIN_TEXT
+    assert "input" not in segment_text("<p>404 Not Found</p>").extras

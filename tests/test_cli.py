@@ -161,3 +161,23 @@ def test_resume_skips_finished_pages_and_errors_file_lists_failures(small_model,
     assert "2 pages already cleaned" in second.stderr
     assert victim.exists() and finished[1].stat().st_mtime_ns == marker
     assert not list(out.glob("*.partial"))
+
+
+def test_clean_plain_text_line_by_line_drops_error_lines_and_says_so(tmp_path):
+    paragraphs = [
+        "The river rose through the night, and by morning the lower town was under water; volunteers carried sandbags until the last street was dry again.",
+        "It was the worst flood since 1953, the mayor said on Tuesday, and the clean-up would take weeks. Insurers have sent assessors to more than two hundred homes.",
+        "Farmers upstream said the new dam had held, but that the fields below it would not be sown this spring. The council will meet on Friday to discuss compensation.",
+    ]
+    lines = ["404 Not Found", "nginx/1.18.0", paragraphs[0], paragraphs[1], "404 Not Found", "nginx/1.18.0", paragraphs[2]]
+    scrape = tmp_path / "scrape.txt"
+    scrape.write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    result = run("clean", scrape, "--format", "json")
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["plain_text"] is True
+    assert [block["text"] for block in record["blocks"]] == lines
+    assert [block["label"] for block in record["blocks"] if block["text"] in ("404 Not Found", "nginx/1.18.0")] == ["error"] * 4
+    assert "404 Not Found" not in record["text"] and "nginx/1.18.0" not in record["text"]
+    assert "It was the worst flood since 1953" in record["text"]
+    assert "no HTML markup: cleaned line by line" in result.stderr
