@@ -99,7 +99,7 @@ def _cleaned(page: Page, model: SegmentModel, labels: list[str], probabilities: 
         LabeledBlock(
             block=block,
             label=label,
-            probability=float(np.max(row)),
+            probability=float(row[model.labels.index(label)]),  # the given label's, not the largest
             probabilities={name: float(p) for name, p in zip(model.labels, row)},
         )
         for block, label, row in zip(page.blocks, labels, probabilities)

@@ -125,3 +125,15 @@ def test_tune_threshold_without_cross_validation_is_a_one_line_error(sample_file
     assert result.exit_code != 0
     assert "--tune-threshold" in result.output and "--cv" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_block_reports_the_probability_of_the_label_it_was_given(small_model, sample_files, tmp_path):
+    import segclf
+
+    model = load_model(small_model)
+    model.metadata["body_threshold"] = 0.99
+    html = sample_files[0].read_bytes()
+    blocks = segclf.segment(html, model=model)
+    assert any(block.probabilities["body"] > max(block.probabilities[l] for l in LABELS if l != "body") for block in blocks)
+    for block in blocks:
+        assert block.probability == block.probabilities[block.label]
