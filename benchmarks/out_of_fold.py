@@ -25,12 +25,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import segclf.model as model_module  # noqa: E402
 from segclf.corpus import read_corpus  # noqa: E402
 from segclf.evaluate import body_text, token_scores  # noqa: E402
 from segclf.folds import site_folds  # noqa: E402
 from segclf.labeled import LABELS, find_labeled_files, read_labeled  # noqa: E402
-from segclf.model import decide_labels, fit_model  # noqa: E402
+from segclf.model import PAGE_WEIGHT_POWER, decide_labels, fit_model  # noqa: E402
 
 THRESHOLDS = (None, 0.5, 0.6, 0.7, 0.75)
 
@@ -52,13 +51,10 @@ def main() -> None:
     parser.add_argument("--build", type=Path, default=ROOT / "build" / "training", help="rebuild.sh's build folder")
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
     parser.add_argument("--folds", type=int, default=2)
-    parser.add_argument("--page-weight-power", type=float, default=model_module.PAGE_WEIGHT_POWER)
+    parser.add_argument("--page-weight-power", type=float, default=PAGE_WEIGHT_POWER)
     args = parser.parse_args()
     if not (args.build / "corpora").is_dir():
         raise SystemExit(f"no imported corpora in {args.build}: run bash models/rebuild.sh first")
-    # fit_model has no weighting parameter: training_matrix looks even_out_pages up at call time.
-    original = model_module.even_out_pages
-    model_module.even_out_pages = lambda w, rows, pages, power=None: original(w, rows, pages, args.page_weight_power)
 
     paths, items = [], []
     for path in find_labeled_files(training_inputs(args.build)):
@@ -76,7 +72,11 @@ def main() -> None:
     for number, held_out in enumerate(site_folds(pages, args.folds), 1):
         started = time.time()
         held = set(held_out)
-        model = fit_model([p for i, p in enumerate(pages) if i not in held], [it.labels for i, it in enumerate(items) if i not in held])
+        model = fit_model(
+            [p for i, p in enumerate(pages) if i not in held],
+            [item.labels for i, item in enumerate(items) if i not in held],
+            page_weight_power=args.page_weight_power,
+        )
         print(f"fold {number}: fitted in {time.time() - started:.0f} s", file=sys.stderr, flush=True)
         for index in held_out:
             corpus = corpus_of(paths[index])

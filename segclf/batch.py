@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TypeVar
 
-from segclf.blocks import PLAIN_TEXT, Page
+from segclf.blocks import Page
 from segclf.extract import CleanedPage, label_pages
 from segclf.features import SiteRepetition
 from segclf.model import SegmentModel
@@ -245,7 +245,7 @@ def _fill(result: CleanResult, cleaned: CleanedPage, options: CleanOptions) -> N
     result.title = cleaned.page.title
     result.encoding = cleaned.page.encoding
     result.verdict = cleaned.verdict
-    result.plain_text = cleaned.page.extras.get("input") == PLAIN_TEXT
+    result.plain_text = cleaned.page.plain_text
     result.label_counts = cleaned.label_counts()
     result.text = cleaned.text(options.keep)
     if options.output_format != JSONL:

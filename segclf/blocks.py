@@ -93,6 +93,11 @@ class Page:
     title: str = ""
     extras: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def plain_text(self) -> bool:
+        """The input had no HTML markup and was split one block per line."""
+        return self.extras.get("input") == PLAIN_TEXT
+
 
 def parse_html(text: str) -> etree._Element | None:
     """Parse (possibly broken) HTML into an lxml tree; None when there is nothing to parse."""
@@ -447,7 +452,7 @@ def _repair_unclosed_title(text: str) -> str | None:
 def segment_text(text: str, name: str = "", encoding: str = "utf-8", site: str | None = None) -> Page:
     """Decoded HTML -> Page of blocks. Text with no markup at all (a scraper's saved text,
     like the seed page) is split into one block per line instead of one block in all."""
-    plain = bool(text.strip()) and _MARKUP.search(text) is None
+    plain = _MARKUP.search(text) is None and text != "" and not text.isspace()
     root = parse_html(lines_as_html(text) if plain else text)
     extras = find_segclf_meta(root)
     if plain:

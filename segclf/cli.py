@@ -38,14 +38,16 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-PLAIN_TEXT_WARNING = (
-    "{name}: no HTML markup: cleaned line by line (error lines are found by their text; "
-    "nav and ads are told apart mostly by markup, so some may stay)"
-)
-
-
 def warn(message: str) -> None:
     typer.echo(f"segclf: {message}", err=True)
+
+
+def _warn_if_plain_text(result) -> None:
+    if result.plain_text:
+        warn(
+            f"{result.name}: no HTML markup: cleaned line by line (error lines are found by their text; "
+            "nav and ads are told apart mostly by markup, so some may stay)"
+        )
 
 
 def _progress(items: Sequence, description: str) -> Iterator:
@@ -387,8 +389,7 @@ def _clean_one(source, output: Optional[Path], options, model, inputs: Sequence[
     result = clean_batch([source], model, options)[0]
     if result.error is not None:
         fail(result.error, 1)
-    if result.plain_text:
-        warn(PLAIN_TEXT_WARNING.format(name=result.name))
+    _warn_if_plain_text(result)
     text = json.dumps(result.record(), ensure_ascii=False) if options.output_format == JSONL else result.rendered
     _write_or_print(text or "", output, inputs)
 
@@ -452,8 +453,7 @@ def _clean_batch(
                     warn(f"skipped: {result.error}")
                     failures.append(f"{result.name}\t{result.error}")
                 else:
-                    if result.plain_text:
-                        warn(PLAIN_TEXT_WARNING.format(name=result.name))
+                    _warn_if_plain_text(result)
                     sink.write(result)
                     written += 1
     except KeyboardInterrupt:

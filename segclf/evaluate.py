@@ -99,6 +99,12 @@ def body_text(texts: Sequence[str], labels: Sequence[str | None], keep: Sequence
     return "\n".join(text for text, label in zip(texts, labels) if label in keep)
 
 
+def page_body_score(result: PageResult, predicted: Sequence[str] | None = None) -> TokenScore:
+    """Bag-of-token scores of a page's predicted body text (or of `predicted` labels) against its gold body text."""
+    labels = result.predicted if predicted is None else predicted
+    return token_scores(body_text(result.texts, labels), body_text(result.texts, result.gold))
+
+
 def build_report(results: Sequence[PageResult], worst: int = 10) -> Report:
     """Aggregate page results; unlabeled gold blocks are left out of block metrics."""
     gold, predicted, chars = [], [], []
@@ -112,7 +118,7 @@ def build_report(results: Sequence[PageResult], worst: int = 10) -> Report:
             gold.append(gold_label)
             predicted.append(predicted_label)
             chars.append(len(text))
-        score = token_scores(body_text(result.texts, result.predicted), body_text(result.texts, result.gold))
+        score = page_body_score(result)
         page_scores.append((result, score))
     gold_array = np.array(gold, dtype=object)
     predicted_array = np.array(predicted, dtype=object)

@@ -211,7 +211,10 @@ def decide_labels(probabilities: np.ndarray, labels: Sequence[str], body_thresho
 
 
 def training_matrix(
-    pages: Sequence[Page], labels: Sequence[Sequence[str | None]], seed: int = RANDOM_SEED
+    pages: Sequence[Page],
+    labels: Sequence[Sequence[str | None]],
+    seed: int = RANDOM_SEED,
+    page_weight_power: float = PAGE_WEIGHT_POWER,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Features, labels and weights of every labeled block (unlabeled blocks are left out),
     and the index of the page each row comes from."""
@@ -230,7 +233,7 @@ def training_matrix(
     y = np.array(targets, dtype=object)
     tokens = np.expm1(x[:, _LOG_TOKENS]) if len(x) else np.zeros(0)
     rows_page = np.concatenate(page_rows) if page_rows else np.zeros(0, dtype=int)
-    weights = even_out_pages(np.sqrt(np.clip(tokens, 1, MAX_WEIGHT_TOKENS)), rows_page, len(pages))
+    weights = even_out_pages(np.sqrt(np.clip(tokens, 1, MAX_WEIGHT_TOKENS)), rows_page, len(pages), page_weight_power)
     return x, y, weights, rows_page
 
 
@@ -303,6 +306,7 @@ def fit_model(
     trained_on: dict[str, Any] | None = None,
     second_pass: bool = False,
     subsample: bool = False,
+    page_weight_power: float = PAGE_WEIGHT_POWER,
 ) -> SegmentModel:
     """Fit a model on labeled pages: the block classifier, then with second_pass (and
     enough sites) the second pass on its out-of-fold predictions; with subsample, large
@@ -310,7 +314,7 @@ def fit_model(
 
     Both are off by default: on the corpora's test splits they helped cleaneval and
     cleanportaleval but cost readability_tests and the Chinese pages (issue 3 notes)."""
-    x, y, weights, rows_page = training_matrix(pages, labels)
+    x, y, weights, rows_page = training_matrix(pages, labels, page_weight_power=page_weight_power)
     if len(set(y)) < 2:
         raise ValueError("training needs blocks of at least two different labels")
     keep, factor = fitting_rows(pages, y, rows_page) if subsample else (np.ones(len(y), dtype=bool), np.ones(len(y)))

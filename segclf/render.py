@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 
-from segclf.blocks import PLAIN_TEXT
 from segclf.extract import CleanedPage
 
 FORMATS = ("text", "markdown", "html", "json")
@@ -78,7 +77,7 @@ def page_record(cleaned: CleanedPage, keep: tuple[str, ...]) -> dict:
         "site": cleaned.page.site,
         "title": cleaned.page.title,
         "verdict": cleaned.verdict,
-        "plain_text": cleaned.page.extras.get("input") == PLAIN_TEXT,
+        "plain_text": cleaned.page.plain_text,
         "label_counts": cleaned.label_counts(),
         "text": cleaned.text(keep),
         "blocks": [

@@ -12,7 +12,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from segclf.evaluate import PageResult, Report, body_text, token_scores
+from segclf.evaluate import PageResult, Report, page_body_score
 from segclf.labeled import LABELS
 
 COLOURS = {"body": "#1a9850", "nav": "#4575b4", "error": "#d73027", "ad": "#e08a00", None: "#999999"}
@@ -47,7 +47,7 @@ class PageSummary:
 
 
 def summarize(result: PageResult) -> PageSummary:
-    score = token_scores(body_text(result.texts, result.predicted), body_text(result.texts, result.gold))
+    score = page_body_score(result)
     wrong = [
         (text, gold) for text, gold, predicted in zip(result.texts, result.gold, result.predicted)
         if gold is not None and gold != predicted

@@ -11,11 +11,12 @@ gives the best mean body-text F1 over those pages (bag of tokens, as the benchma
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from segclf.evaluate import PageResult, body_text, token_scores
+from segclf.evaluate import PageResult, page_body_score
+from segclf.model import decide_labels
 
 # The thresholds tried; 0.5 is close to what the most probable label gives.
 BODY_THRESHOLDS = tuple(round(0.30 + 0.05 * step, 2) for step in range(12))  # 0.30 ... 0.85
@@ -40,10 +41,7 @@ class ThresholdChoice:
 
 def mean_body_f1(results: Sequence[PageResult], predicted: Sequence[Sequence[str]]) -> float:
     """Mean over pages of the bag-of-token F1 of the predicted body text against the gold body."""
-    scores = [
-        token_scores(body_text(result.texts, labels), body_text(result.texts, result.gold)).f1
-        for result, labels in zip(results, predicted)
-    ]
+    scores = [page_body_score(result, labels).f1 for result, labels in zip(results, predicted)]
     return float(np.mean(scores)) if scores else 0.0
 
 
@@ -52,8 +50,6 @@ def choose_body_threshold(
 ) -> ThresholdChoice:
     """The threshold with the best mean page body F1 on out-of-fold results (which must
     carry their probabilities); ties go to the one nearest 0.5."""
-    from segclf.model import decide_labels
-
     if not results or any(result.probabilities is None for result in results):
         raise ValueError("choosing a body threshold needs out-of-fold probabilities for every page")
     by_threshold = {
@@ -69,8 +65,4 @@ def choose_body_threshold(
 
 def relabel(results: Sequence[PageResult], labels: Sequence[str], threshold: float) -> list[PageResult]:
     """The results as the model with this threshold labels them (for the CV report)."""
-    from dataclasses import replace
-
-    from segclf.model import decide_labels
-
     return [replace(result, predicted=decide_labels(result.probabilities, labels, threshold)) for result in results]
