@@ -23,10 +23,15 @@ BLOCK_TAGS = frozenset(
     legend li main menu nav noframes ol optgroup option p pre section select summary table
     tbody td textarea tfoot th thead title tr ul""".split()
 )
-# Subtrees that are never visible text.
+# Subtrees that are never visible text. MathML is visible (its text is the formula), but
+# not its <annotation>s: the TeX or other source a formula was written in.
 SKIPPED_TAGS = frozenset(
-    "script style noscript template head iframe object embed svg math canvas audio video map".split()
+    """script style noscript template head iframe object embed svg canvas audio video map
+    annotation annotation-xml""".split()
 )
+# MathML token elements: a formula's symbols, which are separate words even when the markup
+# puts nothing between them (<mi>x</mi><mn>2</mn> reads "x 2", not "x2").
+MATH_TOKEN_TAGS = frozenset("mi mn mo ms mtext".split())
 # Semantic tags count as class/id tokens of their element: <nav> says what class="nav" says.
 SEMANTIC_TAG_TOKENS = {
     "nav": "nav",
@@ -390,6 +395,8 @@ def split_blocks(root: etree._Element | None, keep_sources: bool = False) -> lis
                     link_depth -= 1
                 if tag == "pre":
                     pre_depth -= 1
+                elif tag in MATH_TOKEN_TAGS:
+                    builder.parts.append(" ")
                 depth -= 1
                 label_stack.pop()
             tail = element.tail

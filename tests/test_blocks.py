@@ -29,6 +29,15 @@ def test_hidden_subtrees_are_dropped():
     assert texts(html) == ["d"]
 
 
+def test_mathml_formulas_are_text_without_their_source_annotations():
+    html = (
+        "<p>Solve <math><semantics><mrow><mi>x</mi><msup><mi>y</mi><mn>2</mn></msup><mo>=</mo><mn>0</mn>"
+        "</mrow><annotation encoding='application/x-tex'>xy^2=0</annotation></semantics></math> now.</p>"
+        "<svg><text>icon</text></svg>"
+    )
+    assert texts(html) == ["Solve x y 2 = 0 now."]
+
+
 def test_double_br_splits_single_br_is_a_line_break():
     assert texts("<td>line one<br>line two<br><br>next paragraph</td>") == ["line one\nline two", "next paragraph"]
 
