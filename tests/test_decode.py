@@ -67,3 +67,16 @@ def test_encoding_names_map_to_supersets():
     assert normalize_encoding("ISO-8859-1") == "cp1252"
     assert normalize_encoding("no-such-charset") is None
     assert declared_encoding(b'<meta charset="Shift_JIS">') == "cp932"
+
+
+def test_short_latin1_page_without_declaration_reads_as_western_european():
+    # charset_normalizer scores cp1250 and cp1252 the same on so few bytes; cp1250 made "crčme".
+    text = "<p>Café crème brûlée à la française, déjà vu.</p>"
+    decoded = decode_html(text.encode("latin-1"))
+    assert decoded.text == text
+    assert decoded.encoding == "cp1252"
+
+
+def test_short_central_european_page_keeps_its_charset():
+    text = "<p>Zażółć gęślą jaźń, mówię.</p>"
+    assert decode_html(text.encode("cp1250")).text == text
