@@ -16,6 +16,7 @@ minutes on 2 cores with 2 folds.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -52,6 +53,9 @@ def main() -> None:
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
     parser.add_argument("--folds", type=int, default=2)
     parser.add_argument("--page-weight-power", type=float, default=PAGE_WEIGHT_POWER)
+    parser.add_argument(
+        "--pages-out", type=Path, help="JSON lines: every scored page's F1 per threshold and its blocks' body probability"
+    )
     args = parser.parse_args()
     if not (args.build / "corpora").is_dir():
         raise SystemExit(f"no imported corpora in {args.build}: run bash models/rebuild.sh first")
@@ -69,6 +73,7 @@ def main() -> None:
         for corpus in sorted({c for c in map(corpus_of, paths) if c})
     }
     scores: dict[str, dict[float | None, list[float]]] = {}
+    pages_out = args.pages_out.open("w", encoding="utf-8") if args.pages_out else None
     for number, held_out in enumerate(site_folds(pages, args.folds), 1):
         started = time.time()
         held = set(held_out)
@@ -85,9 +90,18 @@ def main() -> None:
             (_, probabilities), = model.predict_pages([pages[index]])
             texts = [block.text for block in pages[index].blocks]
             gold = gold_text[corpus][paths[index].stem]
+            page_f1 = {}
             for threshold in THRESHOLDS:
                 predicted = decide_labels(probabilities, LABELS, threshold)
-                scores.setdefault(corpus, {}).setdefault(threshold, []).append(token_scores(body_text(texts, predicted), gold).f1)
+                page_f1[threshold] = token_scores(body_text(texts, predicted), gold).f1
+                scores.setdefault(corpus, {}).setdefault(threshold, []).append(page_f1[threshold])
+            if pages_out:
+                body = [round(float(p), 3) for p in probabilities[:, LABELS.index("body")]]
+                record = {"corpus": corpus, "path": str(paths[index]), "fold": number,
+                          "f1": {str(t): round(f, 4) for t, f in page_f1.items()}, "body_probability": body}
+                pages_out.write(json.dumps(record) + "\n")
+    if pages_out:
+        pages_out.close()
 
     names = ["most probable" if t is None else f"body >= {t}" for t in THRESHOLDS]
     print(f"out-of-fold mean page F1, {args.folds} folds by site, page weight power {args.page_weight_power}\n")
