@@ -279,6 +279,8 @@ def margin_line(rows: list[Row]) -> str:
         return "Margin: not measured (segclf or the peers were not run)."
     best = max(peers, key=lambda s: s["f1"])
     margin = float(ours[0]["f1"]) - float(best["f1"])
+    if round(abs(margin), 3) == 0:  # a lead that rounds to nothing is not a lead
+        return f"Margin: segclf level with the best peer ({best['extractor']}, F1 {best['f1']:.3f}; difference {margin:+.4f} F1)."
     verdict = "ahead of" if margin > 0 else "behind"
     return f"Margin: segclf {verdict} the best peer ({best['extractor']}, F1 {best['f1']:.3f}) by {abs(margin):.3f} F1."
 

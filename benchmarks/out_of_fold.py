@@ -9,7 +9,7 @@ Every training input of the shipped model (labeled/, the corpora's train pages, 
 augmented copies) is split into site folds (a copy stays with its original); each fold is
 predicted, one page at a time, by a model fitted on the others. The corpora's original
 training pages are then scored against the corpus's own gold text (bag of tokens, as in
-accuracy.py), with the most probable label and at several body thresholds. About 8
+accuracy.py), with the most probable label and at several body thresholds. About 9
 minutes on 2 cores with 2 folds.
 """
 
