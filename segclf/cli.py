@@ -45,8 +45,8 @@ def warn(message: str) -> None:
 def _warn_if_plain_text(result) -> None:
     if result.plain_text:
         warn(
-            f"{result.name}: no HTML markup: cleaned line by line (error lines are found by their text; "
-            "nav and ads are told apart mostly by markup, so some may stay)"
+            f"{result.name}: no HTML markup: cleaned line by line (error lines found by their text, "
+            "the article as the run of long punctuated lines; with no markup, ads count as nav)"
         )
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from segclf.blocks import Block, Page
 from segclf.features import SiteRepetition
 from segclf.model import SegmentModel, load_model
+from segclf.plaintext import plain_text_labels
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "segclf-default.joblib"
 MODEL_ENVIRONMENT_VARIABLE = "SEGCLF_MODEL"
@@ -95,6 +96,8 @@ def label_pages(
 
 
 def _cleaned(page: Page, model: SegmentModel, labels: list[str], probabilities: np.ndarray) -> CleanedPage:
+    if page.plain_text:
+        labels = plain_text_labels([block.text for block in page.blocks], labels)
     blocks = [
         LabeledBlock(
             block=block,
