@@ -21,6 +21,8 @@ PARAGRAPH_TOKENS = 30
 # A shorter punctuated line is article text next to a paragraph (an article's last line,
 # "(吴新波)", or a short paragraph between long ones).
 SENTENCE_TOKENS = 15
+# At most this many other lines between two article lines are part of the article.
+MAX_LINES_BETWEEN = 3
 _SENTENCE_PUNCTUATION = re.compile(r"[.!?;,:。！？；，、：]")
 # Lines built from separated items are menus, breadcrumbs and link lists, not headlines.
 _NAV_SEPARATORS = re.compile(r"\||>|»|·|•|\[|\]|/\s")
@@ -43,10 +45,11 @@ def plain_text_labels(texts: Sequence[str], model_labels: Sequence[str]) -> list
         neighbours = candidates[max(position - 1, 0) : position] + candidates[position + 1 : position + 2]
         if any(_is_paragraph(texts[other]) for other in neighbours):
             body.add(index)
-    for position in range(1, len(candidates) - 1):  # one short line between two article lines
-        before, index, after = candidates[position - 1 : position + 2]
-        if before in body and after in body:
-            body.add(index)
+    # Short lines between article lines (a subheading, a list) belong to the article.
+    positions = [position for position, index in enumerate(candidates) if index in body]
+    for start, end in zip(positions, positions[1:]):
+        if end - start - 1 <= MAX_LINES_BETWEEN:
+            body.update(candidates[start + 1 : end])
     first = min(body)
     headline = max((index for index in candidates if index < first), default=None)
     if headline is not None and _looks_like_headline(texts[headline]):

@@ -28,16 +28,23 @@ def test_menus_widgets_and_related_lines_are_nav_article_and_headline_are_body()
         PARAGRAPHS[0],
         "Volunteers at work",  # a caption between paragraphs
         PARAGRAPHS[1],
-        "The council has set up a help line.",  # a short last line of the article
+        "The council has set up a help line for anyone whose home or shop was damaged.",  # a short last sentence
         "Share this article",
         "Related: Dam opens early · River levels",
+        "Comments (12)",
+        "Log in to comment",
         PARAGRAPHS[2],  # a long line far from the article run is still article text
     ]
     model = ["body"] * len(lines)
     model[3] = "error"
     assert plain_text_labels(lines, model) == [
-        "nav", "nav", "body", "error", "body", "body", "body", "nav", "nav", "nav", "body",
+        "nav", "nav", "body", "error", "body", "body", "body", "body", "nav", "nav", "nav", "nav", "body",
     ]
+
+
+def test_up_to_three_short_lines_between_paragraphs_belong_to_the_article():
+    lines = [PARAGRAPHS[0], "Sandbags", "Pumps", "Boats", PARAGRAPHS[1], "a", "b", "c", "d", PARAGRAPHS[2]]
+    assert plain_text_labels(lines, ["nav"] * len(lines)) == ["body"] * 5 + ["nav"] * 4 + ["body"]
 
 
 def test_short_sentence_next_to_a_paragraph_is_body():
