@@ -1,13 +1,14 @@
 #!/usr/bin/env python
 """How well segclf cleans plain text: the corpora's test pages as a scraper saves them.
 
-Each test page (or, with --split train, each training page) is turned into whole-page text with html-text (one line per block, as a
-naive scraper keeps it; in the `bench` extra), then cleaned by segclf as plain text, and
-scored against the corpus gold like accuracy.py (bag of tokens, CJK per character, mean
-over pages). Three rows per corpus: keeping every line, the model's own labels on the lines
+Each test page (or, with --split train, each training page) is turned into whole-page
+text with html-text (one line per block, as a naive scraper keeps it; in the `bench`
+extra), then cleaned by segclf as plain text, and scored against the corpus gold like
+accuracy.py (bag of tokens, CJK per character, mean over pages). Three columns per
+corpus: keeping every line, the model's own labels on the lines
 (segclf before segclf/plaintext.py), and what `segclf clean` does now.
 
-    python benchmarks/plain_text.py [--corpus dragnet ...] [--limit N]
+    python benchmarks/plain_text.py [--corpus dragnet ...] [--split train] [--limit N]
 """
 
 from __future__ import annotations
@@ -25,9 +26,8 @@ from segclf.blocks import segment_text  # noqa: E402
 from segclf.corpus import is_corpus_folder, read_corpus  # noqa: E402
 from segclf.decode import decode_html  # noqa: E402
 from segclf.evaluate import body_text, token_scores  # noqa: E402
-from segclf.extract import default_model_path  # noqa: E402
+from segclf.extract import default_model_path, page_labels  # noqa: E402
 from segclf.model import load_model  # noqa: E402
-from segclf.plaintext import plain_text_labels  # noqa: E402
 
 
 def main() -> None:
@@ -56,7 +56,7 @@ def main() -> None:
                 scores = [token_scores("", gold).f1] * 3
             else:
                 [(labels, _)] = model.predict_pages([page])
-                rule = plain_text_labels(texts, labels) if page.plain_text else labels
+                rule = page_labels(page, labels)
                 scores = [token_scores(t, gold).f1 for t in ("\n".join(texts), body_text(texts, labels), body_text(texts, rule))]
             for column, score in zip((every, model_only, cleaned), scores):
                 column.append(score)

@@ -95,9 +95,16 @@ def label_pages(
     ]
 
 
-def _cleaned(page: Page, model: SegmentModel, labels: list[str], probabilities: np.ndarray) -> CleanedPage:
+def page_labels(page: Page, model_labels: list[str]) -> list[str]:
+    """The labels `clean` gives a page's blocks: the model's, except on plain text, where
+    body or nav is decided without markup (segclf/plaintext.py)."""
     if page.plain_text:
-        labels = plain_text_labels([block.text for block in page.blocks], labels)
+        return plain_text_labels([block.text for block in page.blocks], model_labels)
+    return model_labels
+
+
+def _cleaned(page: Page, model: SegmentModel, labels: list[str], probabilities: np.ndarray) -> CleanedPage:
+    labels = page_labels(page, labels)
     blocks = [
         LabeledBlock(
             block=block,

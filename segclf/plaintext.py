@@ -33,17 +33,17 @@ def plain_text_labels(texts: Sequence[str], model_labels: Sequence[str]) -> list
     """Labels for a plain-text page's lines: the model's error and ad lines, body for the
     article's lines, nav for the rest. Without one paragraph-length line there is no article
     run to find, and the model's labels stand."""
-    candidates = [index for index, label in enumerate(model_labels) if label not in KEPT_LABELS]
-    if not any(_is_paragraph(texts[index]) for index in candidates):
-        return list(model_labels)
-    body = {index for index in candidates if _is_paragraph(texts[index])}
     # Neighbours are the nearest lines that are not error or ad lines (failed includes sit
     # between the paragraphs of the seed page).
-    for position, index in enumerate(candidates):
-        if index in body or not _is_sentence(texts[index]):
-            continue
+    candidates = [index for index, label in enumerate(model_labels) if label not in KEPT_LABELS]
+    sentence_tokens = {index: _sentence_tokens(texts[index]) for index in candidates}
+    paragraphs = {index for index in candidates if sentence_tokens[index] >= PARAGRAPH_TOKENS}
+    if not paragraphs:
+        return list(model_labels)
+    body = set(paragraphs)
+    for position, index in enumerate(candidates):  # a shorter sentence beside a paragraph
         neighbours = candidates[max(position - 1, 0) : position] + candidates[position + 1 : position + 2]
-        if any(_is_paragraph(texts[other]) for other in neighbours):
+        if sentence_tokens[index] >= SENTENCE_TOKENS and paragraphs.intersection(neighbours):
             body.add(index)
     # Short lines between article lines (a subheading, a list) belong to the article.
     positions = [position for position, index in enumerate(candidates) if index in body]
@@ -60,12 +60,9 @@ def plain_text_labels(texts: Sequence[str], model_labels: Sequence[str]) -> list
     ]
 
 
-def _is_paragraph(text: str) -> bool:
-    return count_tokens(text) >= PARAGRAPH_TOKENS and bool(_SENTENCE_PUNCTUATION.search(text))
-
-
-def _is_sentence(text: str) -> bool:
-    return count_tokens(text) >= SENTENCE_TOKENS and bool(_SENTENCE_PUNCTUATION.search(text))
+def _sentence_tokens(text: str) -> int:
+    """The line's token count if it is punctuated like running text, else 0."""
+    return count_tokens(text) if _SENTENCE_PUNCTUATION.search(text) else 0
 
 
 def _looks_like_headline(text: str) -> bool:
