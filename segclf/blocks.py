@@ -21,13 +21,17 @@ BLOCK_TAGS = frozenset(
     """address article aside blockquote body caption center dd details dialog dir div dl dt
     fieldset figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 header hgroup hr html
     legend li main menu nav noframes ol optgroup option p pre section select summary table
-    tbody td textarea tfoot th thead title tr ul""".split()
+    tbody td textarea tfoot th thead tr ul""".split()
 )
 # Subtrees that are never visible text. MathML is visible (its text is the formula), but
-# not its <annotation>s: the TeX or other source a formula was written in.
+# not its <annotation>s: the TeX or other source a formula was written in. A <title> is
+# never rendered, even where a parser leaves it in the body (a page that opens with a
+# stray tag, as cleaneval's and CleanPortalEval's `<text id=...>` wrappers do, or an
+# included error document): as a block it held the headline twice, and imported gold
+# aligned to it instead of to the visible <h1>. The page's title is metadata (find_title).
 SKIPPED_TAGS = frozenset(
-    """script style noscript template head iframe object embed svg canvas audio video map
-    annotation annotation-xml""".split()
+    """script style noscript template head title iframe object embed svg canvas audio video
+    map annotation annotation-xml""".split()
 )
 # MathML token elements: a formula's symbols, which are separate words even when the markup
 # puts nothing between them (<mi>x</mi><mn>2</mn> reads "x 2", not "x2").

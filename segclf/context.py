@@ -17,7 +17,7 @@ import numpy as np
 from segclf.features import FEATURE_NAMES
 from segclf.labeled import LABELS as LABEL_ORDER  # the probability columns' order
 
-CONTEXT_SCHEMA_VERSION = 1
+CONTEXT_SCHEMA_VERSION = 2
 # Neighbours whose four probabilities are columns, and farther ones whose body probability is.
 NEAR_OFFSETS = (-2, -1, 1, 2)
 FAR_OFFSETS = (-5, -4, -3, 3, 4, 5)
@@ -59,7 +59,6 @@ BASE_COLUMNS = (
     "tag_li",
     "tag_h1",
     "tag_h",
-    "tag_title",
 )
 _BASE_INDEX = [FEATURE_NAMES.index(name) for name in BASE_COLUMNS]
 _LOG_TOKENS = FEATURE_NAMES.index("log_tokens")

@@ -23,7 +23,7 @@ from segclf.blocks import Block, Page
 from segclf.lexicon import SOFT_ERROR_FAMILIES, STRONG_ERROR_FAMILIES, load_lexicon
 from segclf.text import CJK_CHAR, CJK_RANGES, repetition_key_page
 
-FEATURE_SCHEMA_VERSION = 1
+FEATURE_SCHEMA_VERSION = 2
 
 # Class/id token families (segclf/lexicon/class_tokens.txt) turned into columns.
 TOKEN_FAMILIES = (
@@ -54,7 +54,6 @@ TAG_GROUPS = {
     "h4": "h",
     "h5": "h",
     "h6": "h",
-    "title": "title",
     "pre": "pre",
     "blockquote": "quote",
     "figcaption": "caption",
@@ -68,7 +67,7 @@ TAG_GROUPS = {
     "center": "center",
     "span": "other",
 }
-TAG_COLUMNS = ("p", "div", "cell", "li", "h1", "h", "title", "pre", "quote", "caption", "form", "body", "center", "other")
+TAG_COLUMNS = ("p", "div", "cell", "li", "h1", "h", "pre", "quote", "caption", "form", "body", "center", "other")
 # Ancestors (counted from the holding element up) whose share of the page is a column.
 CONTAINER_LEVELS = 4
 # Share of the page's non-link text that makes an element "the main text container".

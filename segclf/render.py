@@ -9,7 +9,7 @@ from segclf.extract import CleanedPage
 
 FORMATS = ("text", "markdown", "html", "json")
 SUFFIXES = {"text": ".txt", "markdown": ".md", "html": ".html", "json": ".json"}
-_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6, "title": 1}
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 
 def render_text(cleaned: CleanedPage, keep: tuple[str, ...]) -> str:

@@ -62,7 +62,17 @@ def test_nested_error_document_stays_in_place():
         "<center><h1>404 Not Found</h1></center><hr><center>ZJOL/1.22.95</center></body></html></div>"
         "<p>after</p></body>"
     )
-    assert texts(html) == ["before", "404 Not Found", "404 Not Found", "ZJOL/1.22.95", "after"]
+    # What a browser shows: the included document's heading and signature, not its <title>.
+    assert texts(html) == ["before", "404 Not Found", "ZJOL/1.22.95", "after"]
+
+
+def test_title_is_never_a_block_even_when_the_parser_leaves_it_in_the_body():
+    # cleaneval's and CleanPortalEval's pages open with a <text id=...> wrapper, so the
+    # parser has started the body before it meets <head> and <title>.
+    html = '<text id="http://example.com/a"><html><head><title>Site - Headline</title></head><body><h1>Headline</h1><p>Story.</p></body></html>'
+    page = segment_text(html)
+    assert [b.text for b in page.blocks] == ["Headline", "Story."]
+    assert page.title == "Site - Headline"
 
 
 def test_marked_label_is_the_nearest_marked_ancestor():
