@@ -32,7 +32,7 @@ from segclf.folds import site_folds  # noqa: E402
 from segclf.labeled import LABELS, find_labeled_files, read_labeled  # noqa: E402
 from segclf.model import PAGE_WEIGHT_POWER, decide_labels, fit_model  # noqa: E402
 
-THRESHOLDS = (None, 0.5, 0.6, 0.7, 0.75)
+THRESHOLDS = (None, 0.5, 0.6, 0.65, 0.7, 0.75)
 
 
 def training_inputs(build: Path) -> list[Path]:

@@ -411,7 +411,10 @@ def _clean_batch(
     archives = [path for path in paths if is_archive(path)]
     files = find_html_files([path for path in paths if not is_archive(path)])
     if not files and not archives:
-        fail(f"no HTML or WARC files found in {', '.join(map(str, paths))}")
+        fail(
+            f"no HTML or WARC files found in {', '.join(map(str, paths))} "
+            "(folders are searched for .html, .htm, .xhtml and .shtml; name .txt files one by one: DIR/*.txt)"
+        )
     sink = _open_output(output, options.output_format, paths, files, archives, resume)
     done = sink.open(str(path) for path in files)
     if sink.dropped_bytes:

@@ -181,3 +181,11 @@ def test_clean_plain_text_line_by_line_drops_error_lines_and_says_so(tmp_path):
     assert "404 Not Found" not in record["text"] and "nginx/1.18.0" not in record["text"]
     assert "It was the worst flood since 1953" in record["text"]
     assert "no HTML markup: cleaned line by line" in result.stderr
+
+
+def test_a_folder_of_text_files_is_refused_with_a_hint_to_name_them(tmp_path):
+    # Folders are searched for HTML only, so cleaned .txt output inside them is never re-read.
+    (tmp_path / "scrape.txt").write_text("Home | News\n", encoding="utf-8")
+    result = run("clean", tmp_path)
+    assert result.exit_code != 0
+    assert "DIR/*.txt" in result.stderr and len(result.stderr.strip().splitlines()) == 1
