@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--pages", type=Path, default=ROOT / "build" / "training" / "heldout-errors")
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "segclf-default.joblib")
     args = parser.parse_args()
-    files = find_labeled_files([args.pages])
+    files = find_labeled_files([args.pages]) if args.pages.is_dir() else []
     if not files:
         raise SystemExit(f"no labeled pages in {args.pages}: run bash models/rebuild.sh first")
     model = load_model(args.model)
