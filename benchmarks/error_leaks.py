@@ -22,7 +22,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from segclf.evaluate import token_scores  # noqa: E402
+from segclf.evaluate import body_text, token_scores  # noqa: E402
 from segclf.labeled import find_labeled_files, read_labeled  # noqa: E402
 from segclf.model import decide_labels, load_model  # noqa: E402
 
@@ -44,7 +44,8 @@ def main() -> None:
     for path in files:
         labeled = read_labeled(path)
         _, probabilities = model.predict_page(labeled.page)
-        gold_body = "\n".join(b.text for b, g in zip(labeled.page.blocks, labeled.labels) if g == "body")
+        texts = [block.text for block in labeled.page.blocks]
+        gold_body = body_text(texts, labeled.labels)
         errors += sum(g == "error" for g in labeled.labels)
         for threshold in THRESHOLDS:
             predicted = decide_labels(probabilities, model.labels, threshold)
@@ -52,8 +53,7 @@ def main() -> None:
                 if gold == "error":
                     counts[threshold][0] += label == "error"
                     counts[threshold][1] += label == "body"
-            body = "\n".join(b.text for b, label in zip(labeled.page.blocks, predicted) if label == "body")
-            page_f1[threshold].append(token_scores(body, gold_body).f1)
+            page_f1[threshold].append(token_scores(body_text(texts, predicted), gold_body).f1)
     print(f"{len(files)} pages, {errors} error blocks ({args.pages})\n")
     print("| body threshold | error recall | error blocks in the body | mean page body F1 |")
     print("| --- | ---: | ---: | ---: |")

@@ -403,7 +403,7 @@ def _clean_batch(
     from segclf.batch import PAGES_PER_CALL, SerialRunner
     from segclf.extract import default_model_path
     from segclf.outputs import OverwriteError
-    from segclf.pages import find_html_files
+    from segclf.pages import HTML_SUFFIXES, find_html_files
     from segclf.parallel import WorkerError, WorkerPool, available_cores
     from segclf.sources import file_sources, is_archive
     from segclf.warc import warc_sources
@@ -413,7 +413,7 @@ def _clean_batch(
     if not files and not archives:
         fail(
             f"no HTML or WARC files found in {', '.join(map(str, paths))} "
-            "(folders are searched for .html, .htm, .xhtml and .shtml; name .txt files one by one: DIR/*.txt)"
+            f"(folders are searched for {', '.join(HTML_SUFFIXES)}; name .txt files one by one: DIR/*.txt)"
         )
     sink = _open_output(output, options.output_format, paths, files, archives, resume)
     done = sink.open(str(path) for path in files)
