@@ -1,4 +1,4 @@
-"""Training copies with error fragments injected where failed includes land.
+"""Training copies with error fragments injected where failed includes land, and with legal notices.
 
 Real pages rarely carry failed includes, so the model would never see enough `error`
 blocks. This module takes labeled pages and writes copies in which real error fragments
@@ -11,6 +11,11 @@ Fragments are pasted into the serialized HTML as raw text, nested `<html>` docum
 included, so they are parsed the way a scraper's page with a failed include is.
 Some fragment families are held out of training so that error recall can be measured on
 fragments the model never saw (`HELD_OUT_FAMILIES`).
+
+Notice copies put a copyright, reprint or disclaimer notice (segclf/lexicon/notice_fragments/)
+right after the article or at the page end, labeled nav. Such notices are long prose on many
+Chinese news pages ("反侵权公告" ...); the corpora hold too few of them for the model to learn
+that prose saying "no reprint without permission" is not the article.
 """
 
 from __future__ import annotations
@@ -24,8 +29,10 @@ from lxml import etree
 from segclf.blocks import BLOCK_TAGS, parse_html
 from segclf.decode import decode_html
 from segclf.labeled import serialize_labeled, set_page_meta
+from segclf.text import CJK_CHAR
 
 FRAGMENT_DIR = Path(__file__).parent / "lexicon" / "error_fragments"
+NOTICE_DIR = Path(__file__).parent / "lexicon" / "notice_fragments"
 # Families never used for training copies: error recall on them says whether the model
 # learned what an error fragment is rather than memorised these servers' wording.
 HELD_OUT_FAMILIES = ("tomcat", "varnish", "lighttpd", "cloudflare", "aspnet")
@@ -36,6 +43,26 @@ PLACES = ("between_body", "in_nav", "ad_slot", "page_start", "page_end")
 MAX_INJECTIONS = 4
 MAX_REPEATS = 4
 _PLACEHOLDER = "segclf-fragment-{}"
+# Notices never used for training copies (one per language group): what leaks of them into
+# the body text says whether the model learned what a notice is, not these wordings.
+# zh__fanqinquan_gonggao is out because it was written after reading a test page's notice.
+HELD_OUT_NOTICES = frozenset(
+    {
+        "zh__fanqinquan_gonggao",
+        "en__copyright_notice_long",
+        "de__haftungsausschluss",
+        "fr__droits_reproduction",
+        "es__aviso_legal",
+        "ru__pravila_ispolzovaniya",
+    }
+)
+# Where a notice goes: after the article's last block (inside its container, as on most
+# news pages) twice as often as at the very end of the page.
+NOTICE_PLACES = ("after_body", "after_body", "page_end")
+# Notices in Chinese or Japanese go on pages whose article is written in those scripts, the
+# others on the rest. CJK pages are few in the corpora and carry the most such notices, so
+# every one of them gets a notice copy.
+CJK_NOTICE_LANGUAGES = ("zh", "ja")
 
 
 @dataclass(frozen=True)
@@ -80,9 +107,9 @@ def _block_elements(root: etree._Element, label: str) -> list[etree._Element]:
     ]
 
 
-def _placeholder(index: int) -> etree._Element:
+def _placeholder(index: int, label: str = "error") -> etree._Element:
     holder = etree.Element("div")
-    holder.set("data-segclf", "error")
+    holder.set("data-segclf", label)
     holder.text = _PLACEHOLDER.format(index)
     return holder
 
@@ -182,6 +209,55 @@ def error_page_copy(path: Path, fragment: Fragment) -> bytes | None:
     return _fill(serialize_labeled(root), {0: fragment})
 
 
+def select_notices(notices: list[Fragment], held_out: bool = False) -> list[Fragment]:
+    """The training notices, or (held_out=True) the ones kept out of training."""
+    return [n for n in notices if (f"{n.family}__{n.name}" in HELD_OUT_NOTICES) == held_out]
+
+
+def _is_cjk_page(path: Path) -> bool:
+    root = _read_root(path)
+    return root is not None and _article_is_cjk(root)
+
+
+def _article_is_cjk(root: etree._Element) -> bool:
+    text = "".join("".join(e.itertext()) for e in _block_elements(root, "body"))
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(bool(CJK_CHAR.match(c)) for c in letters) > len(letters) / 2
+
+
+def _notices_for(root: etree._Element, notices: list[Fragment]) -> list[Fragment]:
+    cjk = _article_is_cjk(root)
+    return [n for n in notices if (n.family in CJK_NOTICE_LANGUAGES) == cjk] or notices
+
+
+def notice_copy(path: Path, notice: Fragment | list[Fragment], rng: random.Random) -> bytes | None:
+    """A copy of a labeled page with a legal notice after its article or at its end; None without body.
+
+    Given a list, the notice is drawn from those in the script of the page's article."""
+    """A copy of a labeled page with a legal notice after its article or at its end; None without body."""
+    root = _read_root(path)
+    if root is None:
+        return None
+    body_blocks = [e for e in _block_elements(root, "body") if e.getparent() is not None]
+    if not body_blocks:
+        return None
+    if isinstance(notice, list):
+        notice = rng.choice(_notices_for(root, notice))
+    holder = _placeholder(0, label="nav")
+    if rng.choice(NOTICE_PLACES) == "after_body":
+        last = body_blocks[-1]
+        # Step out of inline-ish wrappers so the notice is the article's next block, not inside its last one.
+        while last.getparent() is not None and last.getparent().get("data-segclf") is None and len(last.getparent()) == 1:
+            last = last.getparent()
+        holder.tail, last.tail = last.tail, None
+        last.addnext(holder)
+    else:
+        root.find("body").append(holder)
+    set_page_meta(root, "segclf-augmented", f"notice: {notice.family}__{notice.name}")
+    _own_site(root, path, "notice")
+    return _fill(serialize_labeled(root), {0: notice})
+
+
 def augment(
     paths: list[Path],
     output: Path,
@@ -189,11 +265,15 @@ def augment(
     copies: int = 1,
     error_pages: float = 0.1,
     seed: int = 13,
+    notices: list[Fragment] | None = None,
+    notice_pages: float = 0.0,
 ) -> dict[str, int]:
-    """Write `copies` include-failure copies per page, plus error pages for a share of pages."""
+    """Write `copies` include-failure copies per page, error pages and notice copies for shares of pages."""
     rng = random.Random(seed)
+    # Its own stream, so that adding notice copies leaves the include and error copies as they were.
+    notice_rng = random.Random(seed * 1_000_003 + 1)
     page_fragments = [f for f in fragments if f.family in PAGE_FAMILIES]
-    counts = {"pages": 0, "include_copies": 0, "error_pages": 0, "skipped": 0}
+    counts = {"pages": 0, "include_copies": 0, "error_pages": 0, "notice_copies": 0, "skipped": 0}
     output.mkdir(parents=True, exist_ok=True)
     for path in paths:
         counts["pages"] += 1
@@ -209,6 +289,11 @@ def augment(
             if data is not None:
                 _write(output / f"{path.stem}.errpage.html", data)
                 counts["error_pages"] += 1
+        if notices and (notice_rng.random() < notice_pages or (notice_pages > 0 and _is_cjk_page(path))):
+            data = notice_copy(path, notices, notice_rng)
+            if data is not None:
+                _write(output / f"{path.stem}.notice.html", data)
+                counts["notice_copies"] += 1
     return counts
 
 

@@ -642,10 +642,16 @@ def augment(
     families: Annotated[
         Optional[str], typer.Option(help="Only these fragment families (comma-separated); default: all but the held-out ones.")
     ] = None,
+    notice_pages: Annotated[
+        float, typer.Option(help="Share of pages that also get a copy with a copyright, reprint or disclaimer notice.")
+    ] = 0.0,
+    held_out_notices: Annotated[
+        bool, typer.Option("--held-out-notices", help="Use only the notices kept out of training (to measure on them).")
+    ] = False,
     seed: Annotated[int, typer.Option(help="Random seed (copies are reproducible).")] = 13,
 ) -> None:
     """Write training copies of labeled pages with real error fragments injected where includes fail."""
-    from segclf.augment import HELD_OUT_FAMILIES, augment as augment_pages, load_fragments, select_fragments
+    from segclf.augment import NOTICE_DIR, HELD_OUT_FAMILIES, augment as augment_pages, load_fragments, select_fragments, select_notices
     from segclf.labeled import find_labeled_files
 
     missing = [str(path) for path in data if not path.exists()]
@@ -663,10 +669,15 @@ def augment(
     files = find_labeled_files(data)
     if not files:
         fail(f"no labeled HTML files found in {', '.join(map(str, data))}")
-    counts = augment_pages(files, output, fragments, copies=copies, error_pages=error_pages, seed=seed)
+    if not 0.0 <= notice_pages <= 1.0:
+        fail(f"--notice-pages must be a share between 0 and 1, not {notice_pages}")
+    notices = select_notices(load_fragments(NOTICE_DIR), held_out=held_out_notices)
+    counts = augment_pages(
+        files, output, fragments, copies=copies, error_pages=error_pages, seed=seed, notices=notices, notice_pages=notice_pages
+    )
     typer.echo(
         f"{counts['pages']} pages: {counts['include_copies']} copies with failed includes, "
-        f"{counts['error_pages']} error pages, {counts['skipped']} skipped; "
+        f"{counts['error_pages']} error pages, {counts['notice_copies']} with notices, {counts['skipped']} skipped; "
         f"fragment families: {', '.join(sorted({f.family for f in fragments}))}"
     )
 
