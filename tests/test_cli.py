@@ -189,3 +189,14 @@ def test_a_folder_of_text_files_is_refused_with_a_hint_to_name_them(tmp_path):
     result = run("clean", tmp_path)
     assert result.exit_code != 0
     assert "DIR/*.txt" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_augment_writes_notice_copies_and_refuses_a_share_above_one(labeled_files, tmp_path):
+    pages = [p for p in labeled_files if p.name in ("en-news-harbor-1.html", "zh-blog-xiaoyu-hike.html")]
+    result = run("augment", *pages, "-o", tmp_path / "out", "--copies", 0, "--error-pages", 0, "--notice-pages", 1)
+    assert result.exit_code == 0, result.output
+    assert "2 with notices" in result.stdout
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["en-news-harbor-1.notice.html", "zh-blog-xiaoyu-hike.notice.html"]
+    refused = run("augment", *pages, "-o", tmp_path / "out2", "--notice-pages", 1.5)
+    assert refused.exit_code != 0 and "--notice-pages must be a share" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1 and not (tmp_path / "out2").exists()
