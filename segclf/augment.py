@@ -234,7 +234,6 @@ def notice_copy(path: Path, notice: Fragment | list[Fragment], rng: random.Rando
     """A copy of a labeled page with a legal notice after its article or at its end; None without body.
 
     Given a list, the notice is drawn from those in the script of the page's article."""
-    """A copy of a labeled page with a legal notice after its article or at its end; None without body."""
     root = _read_root(path)
     if root is None:
         return None
