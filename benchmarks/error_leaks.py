@@ -52,15 +52,15 @@ def notice_texts() -> dict[str, str]:
     }
 
 
-def junk_mask(path: Path, texts: list[str], labels: list[str | None], notices: dict[str, str] | None) -> tuple[list[bool], str]:
-    """Which blocks are the injected junk, and the label the junk should get."""
+def junk_mask(path: Path, texts: list[str], labels: list[str | None], notices: dict[str, str] | None) -> list[bool]:
+    """Which blocks are the injected junk: error blocks, or the nav blocks of the page's notice."""
     if notices is None:
-        return [label == "error" for label in labels], "error"
+        return [label == "error" for label in labels]
     found = _NOTICE_META.search(path.read_bytes())
     notice = notices.get(found.group(1).decode()) if found else None
     if notice is None:
-        return [False] * len(texts), "nav"
-    return [label == "nav" and bool(_squeezed(text)) and _squeezed(text) in notice for text, label in zip(texts, labels)], "nav"
+        return [False] * len(texts)
+    return [label == "nav" and bool(_squeezed(text)) and _squeezed(text) in notice for text, label in zip(texts, labels)]
 
 
 def main() -> None:
@@ -78,13 +78,13 @@ def main() -> None:
     junk_blocks = junk_tokens = 0
     counts = {threshold: [0, 0, 0] for threshold in THRESHOLDS}  # junk blocks labeled right, leaked as body, tokens leaked
     page_f1: dict[float | None, list[float]] = {threshold: [] for threshold in THRESHOLDS}
-    kind = "error"
+    kind = "nav" if args.notices else "error"  # the label the junk should get
     for path in files:
         labeled = read_labeled(path)
         _, probabilities = model.predict_page(labeled.page)
         texts = [block.text for block in labeled.page.blocks]
         gold_body = body_text(texts, labeled.labels)
-        junk, kind = junk_mask(path, texts, labeled.labels, notices)
+        junk = junk_mask(path, texts, labeled.labels, notices)
         junk_blocks += sum(junk)
         junk_tokens += sum(len(tokens(text)) for text, is_junk in zip(texts, junk) if is_junk)
         for threshold in THRESHOLDS:

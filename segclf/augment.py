@@ -163,7 +163,8 @@ def _fill(html: bytes, fragments: dict[int, Fragment]) -> bytes:
     return text.encode("utf-8")
 
 
-def _read_root(path: Path) -> etree._Element | None:
+def read_root(path: Path) -> etree._Element | None:
+    """A labeled page's tree (None: nothing to parse)."""
     return parse_html(decode_html(path.read_bytes()).text)
 
 
@@ -171,7 +172,7 @@ def copy_with_includes(
     path: Path, fragments: list[Fragment], rng: random.Random, copy: int = 0
 ) -> tuple[bytes, list[str]] | None:
     """A copy of a labeled page with failed includes; None when nothing could be placed."""
-    root = _read_root(path)
+    root = read_root(path)
     if root is None or not fragments:
         return None
     placed: dict[int, Fragment] = {}
@@ -191,7 +192,7 @@ def copy_with_includes(
 
 def error_page_copy(path: Path, fragment: Fragment) -> bytes | None:
     """The page's chrome with its body replaced by an error message (a soft-404 page)."""
-    root = _read_root(path)
+    root = read_root(path)
     if root is None:
         return None
     regions = _marked(root, "body")
@@ -214,34 +215,19 @@ def select_notices(notices: list[Fragment], held_out: bool = False) -> list[Frag
     return [n for n in notices if (f"{n.family}__{n.name}" in HELD_OUT_NOTICES) == held_out]
 
 
-def _is_cjk_page(path: Path) -> bool:
-    root = _read_root(path)
-    return root is not None and _article_is_cjk(root)
-
-
 def _article_is_cjk(root: etree._Element) -> bool:
     text = "".join("".join(e.itertext()) for e in _block_elements(root, "body"))
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and sum(bool(CJK_CHAR.match(c)) for c in letters) > len(letters) / 2
 
 
-def _notices_for(root: etree._Element, notices: list[Fragment]) -> list[Fragment]:
-    cjk = _article_is_cjk(root)
-    return [n for n in notices if (n.family in CJK_NOTICE_LANGUAGES) == cjk] or notices
-
-
-def notice_copy(path: Path, notice: Fragment | list[Fragment], rng: random.Random) -> bytes | None:
-    """A copy of a labeled page with a legal notice after its article or at its end; None without body.
-
-    Given a list, the notice is drawn from those in the script of the page's article."""
-    root = _read_root(path)
-    if root is None:
-        return None
+def notice_copy(root: etree._Element, path: Path, notices: list[Fragment], rng: random.Random, cjk: bool) -> bytes | None:
+    """The labeled page (parsed: `root`, changed in place) with a legal notice, drawn from those in
+    the article's script, after its article or at its end; None without body."""
     body_blocks = [e for e in _block_elements(root, "body") if e.getparent() is not None]
     if not body_blocks:
         return None
-    if isinstance(notice, list):
-        notice = rng.choice(_notices_for(root, notice))
+    notice = rng.choice([n for n in notices if (n.family in CJK_NOTICE_LANGUAGES) == cjk] or notices)
     holder = _placeholder(0, label="nav")
     if rng.choice(NOTICE_PLACES) == "after_body":
         last = body_blocks[-1]
@@ -288,8 +274,11 @@ def augment(
             if data is not None:
                 _write(output / f"{path.stem}.errpage.html", data)
                 counts["error_pages"] += 1
-        if notices and (notice_rng.random() < notice_pages or (notice_pages > 0 and _is_cjk_page(path))):
-            data = notice_copy(path, notices, notice_rng)
+        if notices and notice_pages > 0:
+            drawn = notice_rng.random() < notice_pages
+            root = read_root(path)  # parsed once: the script decides the notice and, on CJK pages, the copy
+            cjk = root is not None and _article_is_cjk(root)
+            data = notice_copy(root, path, notices, notice_rng, cjk) if root is not None and (drawn or cjk) else None
             if data is not None:
                 _write(output / f"{path.stem}.notice.html", data)
                 counts["notice_copies"] += 1

@@ -669,8 +669,9 @@ def augment(
     files = find_labeled_files(data)
     if not files:
         fail(f"no labeled HTML files found in {', '.join(map(str, data))}")
-    if not 0.0 <= notice_pages <= 1.0:
-        fail(f"--notice-pages must be a share between 0 and 1, not {notice_pages}")
+    for option, share in (("--error-pages", error_pages), ("--notice-pages", notice_pages)):
+        if not 0.0 <= share <= 1.0:
+            fail(f"{option} must be a share between 0 and 1, not {share}")
     notices = select_notices(load_fragments(NOTICE_DIR), held_out=held_out_notices)
     counts = augment_pages(
         files, output, fragments, copies=copies, error_pages=error_pages, seed=seed, notices=notices, notice_pages=notice_pages
