@@ -12,7 +12,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from segclf.evaluate import PageResult, Report, page_body_score
+from segclf.evaluate import PageResult, Report, page_body_score, paired_difference
 from segclf.labeled import LABELS
 
 COLOURS = {"body": "#1a9850", "nav": "#4575b4", "error": "#d73027", "ad": "#e08a00", None: "#999999"}
@@ -227,7 +227,7 @@ def _delta(before: float, after: float) -> str:
     return f'<td class="num" style="color:{colour}">{change:+.3f}</td>'
 
 
-def _comparison_table(report: Report, baseline: Comparison) -> str:
+def _comparison_table(report: Report, report_results: Sequence[PageResult], baseline: Comparison) -> str:
     rows = []
     for label in LABELS:
         cells = []
@@ -244,6 +244,19 @@ def _comparison_table(report: Report, baseline: Comparison) -> str:
         '<table class="scores"><thead><tr><th rowspan="2">F1</th><th colspan="3">by blocks</th>'
         '<th colspan="3">by characters (body text: bag of tokens)</th></tr><tr><th>before</th><th>after</th><th>change</th>'
         "<th>before</th><th>after</th><th>change</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        + _body_change_interval(report_results, baseline)
+    )
+
+
+def _body_change_interval(results: Sequence[PageResult], baseline: Comparison) -> str:
+    """Whether the body-text change is more than a few pages flipping."""
+    earlier = {result.name: result for result in baseline.results}
+    pairs = [(page_body_score(r).f1, page_body_score(earlier[r.name]).f1) for r in results if r.name in earlier]
+    difference = paired_difference([a for a, _ in pairs], [b for _, b in pairs])
+    verdict = "more than page noise" if difference.clear else "it includes 0: these pages cannot tell the two models apart"
+    return (
+        f"<p>Body-text F1 change per page: mean {difference.mean:+.4f}, 95% interval {difference.low:+.4f} to "
+        f"{difference.high:+.4f} (paired bootstrap over {difference.pages} pages; {verdict}).</p>"
     )
 
 
@@ -369,7 +382,7 @@ def html_report(
         _label_table(report),
     ]
     if baseline is not None:
-        parts += [f"<h2>Compared with {_e(baseline.name)}</h2>", _comparison_table(report, baseline)]
+        parts += [f"<h2>Compared with {_e(baseline.name)}</h2>", _comparison_table(report, results, baseline)]
     explanation = (
         "<p>Rows are the gold labels, columns what the model predicted; a cell's shade is its share of the row. "
         "Green: right; red: mistakes.</p>"

@@ -89,3 +89,5 @@ def test_a_baseline_shows_what_changed_fixed_and_broken(results):
     assert "Compared with old.joblib" in html and "1 blocks fixed, 2 broken" in html
     assert html.count("<svg") == 2  # before and after confusion matrices
     assert not EXTERNAL_FETCH.search(html)
+    # Two pages cannot show a change to be more than page noise.
+    assert "paired bootstrap over 2 pages" in html and "cannot tell the two models apart" in html
