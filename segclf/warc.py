@@ -78,7 +78,9 @@ def warc_sources(
 
 def _source_of(record, iterator: ArchiveIterator, name: str, max_bytes: int, skip: Container[str]) -> PageSource | None:
     """The record as a source if it is an HTML response (None for anything else)."""
-    if record.rec_type is None:  # warcio's reading of a gzip member cut short
+    # warcio's reading of a gzip member cut short: no record type at all, or an empty one when
+    # the few bytes that decompress end inside the first header line.
+    if not record.rec_type:
         return _damage(name, iterator.offset, "no record header: the record is cut short")
     if record.rec_type != "response" or record.http_headers is None:
         return None

@@ -2,6 +2,7 @@
 a damaged record is reported and the records after it are still read."""
 
 import gzip
+import zlib
 
 import pytest
 from warc_files import corrupt, write_warc
@@ -70,6 +71,18 @@ def test_truncated_gzip_member_is_reported(pages, tmp_path):
     path = tmp_path / "crawl.warc.gz"
     offsets = write_warc(path, pages)
     path.write_bytes(path.read_bytes()[: offsets[4] + 100])
+    sources = list(warc_sources(path))
+    assert [bool(source.error) for source in sources] == [False, False, False, False, True]
+    assert "cut short" in sources[-1].error
+
+
+def test_a_gzip_member_cut_inside_its_first_header_is_reported(pages, tmp_path):
+    # A download cut a few bytes into a member: what decompresses ends at "WARC-Type:".
+    path = tmp_path / "crawl.warc.gz"
+    write_warc(path, pages[:4])
+    member = zlib.compressobj(wbits=31)
+    cut_member = member.compress(b"WARC/1.0\r\nWARC-Type: response\r\n"[:20]) + member.flush(zlib.Z_SYNC_FLUSH)
+    path.write_bytes(path.read_bytes() + cut_member)
     sources = list(warc_sources(path))
     assert [bool(source.error) for source in sources] == [False, False, False, False, True]
     assert "cut short" in sources[-1].error
