@@ -10,7 +10,7 @@ a not-found, access-denied or enable-JavaScript message).
 Fragments are pasted into the serialized HTML as raw text, nested `<html>` documents
 included, so they are parsed the way a scraper's page with a failed include is.
 Some fragment families are held out of training so that error recall can be measured on
-fragments the model never saw (`HELD_OUT_FAMILIES`).
+fragments the model never saw (`HELD_OUT_FAMILIES`), and some soft-404 pages (`HELD_OUT_PAGES`).
 
 Notice copies put a copyright, reprint or disclaimer notice (segclf/lexicon/notice_fragments/)
 right after the article or at the page end, labeled nav. Such notices are long prose on many
@@ -36,6 +36,16 @@ NOTICE_DIR = Path(__file__).parent / "lexicon" / "notice_fragments"
 # Families never used for training copies: error recall on them says whether the model
 # learned what an error fragment is rather than memorised these servers' wording.
 HELD_OUT_FAMILIES = ("tomcat", "varnish", "lighttpd", "cloudflare", "aspnet")
+# Whole not-found pages never used for training copies (en, de, ru, zh): whether the model
+# calls a soft-404 page's help text error when it never saw that wording.
+HELD_OUT_PAGES = frozenset(
+    {
+        "soft404__en_story_expired",
+        "soft404__de_artikel_nicht_mehr_verfuegbar",
+        "soft404__ru_takoi_stranitsy_net",
+        "soft404__zh_news_offline",
+    }
+)
 # Families that make a whole page an error page (the body replaced by the message).
 PAGE_FAMILIES = ("soft404", "access_denied", "js_wall", "generic")
 PLACES = ("between_body", "in_nav", "ad_slot", "page_start", "page_end")
@@ -81,7 +91,12 @@ def load_fragments(folder: Path = FRAGMENT_DIR) -> list[Fragment]:
 
 
 def select_fragments(fragments: list[Fragment], families: set[str] | None = None, exclude: set[str] = frozenset()) -> list[Fragment]:
-    return [f for f in fragments if (families is None or f.family in families) and f.family not in exclude]
+    """Fragments of the given families, but none whose family or `family__name` is in `exclude`."""
+    return [
+        f
+        for f in fragments
+        if (families is None or f.family in families) and f.family not in exclude and f"{f.family}__{f.name}" not in exclude
+    ]
 
 
 def _marked(root: etree._Element, label: str) -> list[etree._Element]:
