@@ -31,13 +31,13 @@ def test_with_a_threshold_body_must_reach_it_and_the_rest_go_to_the_best_other_l
     assert decide_labels(probabilities, LABELS, 0.35) == ["body", "body", "body", "body"]
 
 
-def _page(name, rows):
+def _page(name, rows, site=None):
     """A page of (text, gold label, body probability) rows; the rest of the mass goes to nav."""
     texts = [text for text, _, _ in rows]
     probabilities = np.array([[p, 1 - p, 0.0, 0.0] for _, _, p in rows])
     return PageResult(
         name=name,
-        site=name,
+        site=site or name,
         texts=texts,
         gold=[gold for _, gold, _ in rows],
         predicted=decide_labels(probabilities, LABELS),
@@ -83,6 +83,22 @@ def test_a_threshold_below_half_is_chosen_when_body_blocks_are_the_uncertain_one
     choice = choose_body_threshold(results, LABELS)
     assert choice.threshold <= 0.40
     assert choice.body_f1[choice.threshold] == pytest.approx(1.0)
+
+
+def test_augmented_copies_do_not_vote_on_the_threshold_real_pages_are_read_at():
+    article = "the river rose through the night and the town woke to water in every street"
+    short_article = [(article, "body", 0.63), ("share this", "nav", 0.05)]
+    real = [_page(f"page{i}", short_article) for i in range(10)]
+    # Soft-404 copies: the help text the model half believes is body, but the gold body is empty.
+    help_text = [("page not found", "error", 0.02), ("try the search box or go to the home page", "error", 0.62)]
+    copies = [_page(f"copy{i}", help_text, site=f"augmented.error-page.copy{i}") for i in range(30)]
+    choice = choose_body_threshold(real + copies, LABELS)
+    assert choice.threshold <= 0.60  # counted in, the copies would push it above 0.63
+    assert choice.body_f1[choice.threshold] == pytest.approx(1.0)
+    assert (choice.pages, choice.copies_left_out) == (10, 30)
+    assert "10 real pages (30 augmented copies left out)" in choice.summary()
+    with pytest.raises(ValueError, match="real pages"):
+        choose_body_threshold(copies, LABELS)
 
 
 def test_choosing_needs_out_of_fold_probabilities():
