@@ -132,8 +132,9 @@ def train(
         bool,
         typer.Option(
             "--tune-threshold",
-            help="With --cv: make body the label of blocks whose body probability reaches the threshold "
-            "that gives the best cross-validated page body F1 (segclf/threshold.py).",
+            help="With --cv: make body the label of blocks whose body probability reaches a threshold "
+            "chosen by cross-validated page body F1: of those as good as the best on real pages, the "
+            "best on augmented copies (segclf/threshold.py).",
         ),
     ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print the CV report as JSON.")] = False,
