@@ -6,6 +6,7 @@ import re
 from segclf.augment import (
     HELD_OUT_FAMILIES,
     HELD_OUT_PAGES,
+    HELP_PAGES,
     NOTICE_DIR,
     NOTICE_PLACES,
     augment,
@@ -71,6 +72,19 @@ def test_a_not_found_page_with_help_paragraphs_is_all_error(labeled_files, tmp_p
     errors, page = error_texts(target)
     assert "Check the URL for typing mistakes." in errors and "Use the search box at the top of this page." in errors
     assert "body" not in page.labels
+
+
+def test_help_pages_replace_a_whole_page_and_never_fill_a_failed_include(labeled_files, tmp_path):
+    catalogue = load_fragments()
+    help_pages = [f for f in catalogue if f"{f.family}__{f.name}" in HELP_PAGES]
+    server_error = next(f for f in catalogue if f.family == "nginx")
+    counts = augment(labeled_files, tmp_path, [*help_pages, server_error], copies=2, error_pages=1.0, seed=3)
+    assert counts["include_copies"] and counts["error_pages"]
+    for copy in tmp_path.glob("*.inc*.html"):
+        injected = re.search(r'name="segclf-augmented" content="includes: ([^"]*)"', copy.read_text(encoding="utf-8"))
+        assert injected and set(injected.group(1).split()) == {f"nginx__{server_error.name}"}
+    error_pages = [p.read_text(encoding="utf-8") for p in tmp_path.glob("*.errpage.html")]
+    assert any("error page: soft404__" in page for page in error_pages)
 
 
 def test_error_page_keeps_chrome_and_has_no_body(labeled_files, tmp_path):
