@@ -3,16 +3,12 @@ at several body thresholds.
 
     python benchmarks/error_leaks.py                       # build/training/heldout-errors
     python benchmarks/error_leaks.py --notices             # build/training/heldout-notices
-    python benchmarks/error_leaks.py --pages build/training/heldout-soft404
     python benchmarks/error_leaks.py --pages DIR --model M
 
 The pages are labeled copies with junk injected that the model never saw in training:
 rebuild.sh writes the corpora's test pages with error fragments of held-out families to
 build/training/heldout-errors, and with held-out copyright/reprint/disclaimer notices
-(segclf.augment.HELD_OUT_NOTICES) to build/training/heldout-notices, and whole soft-404
-pages on their chrome, with the not-found messages held out of training
-(segclf.augment.HELD_OUT_PAGES), to build/training/heldout-soft404: there every page's gold
-body is empty, so mean page body F1 is the share of pages that come out with no body.
+(segclf.augment.HELD_OUT_NOTICES) to build/training/heldout-notices.
 For each threshold: how many junk blocks got their own label (error; nav for a notice), how
 many came out as body (what a reader of the cleaned text would see), the share of the junk's
 tokens in the body, and mean page body F1 against the labels. This is the figure that a

@@ -4,7 +4,7 @@
 # Imports every corpus (gold aligned to blocks, weak ad/error labels), writes training
 # copies with error fragments and with legal notices, trains on labeled/ + the corpora's
 # train splits + the copies, and scores the model on every corpus's test split, on held-out
-# error families, on held-out notices and on whole soft-404 pages with held-out wording.
+# error families and on held-out notices.
 # --cv 2 --tune-threshold: two site-split folds first, to choose the body threshold by
 # cross-validated page F1 (segclf/threshold.py); their report goes in the card.
 set -euo pipefail
@@ -23,11 +23,9 @@ segclf augment "$BUILD"/corpora/*/test -o "$BUILD/heldout-errors" --copies 1 --e
   --families tomcat,varnish,lighttpd,cloudflare,aspnet --seed 7
 segclf augment "$BUILD"/corpora/*/test -o "$BUILD/heldout-notices" --copies 0 --error-pages 0 \
   --notice-pages 1 --held-out-notices --seed 7
-segclf augment "$BUILD"/corpora/*/test -o "$BUILD/heldout-soft404" --copies 0 --error-pages 1 \
-  --held-out-pages --seed 7
 
 evals=()
 for corpus in $CORPUS_NAMES; do evals+=(--eval "$BUILD/corpora/$corpus/test"); done
 segclf train labeled "$BUILD"/corpora/*/train "$BUILD/augmented" \
   -o models/segclf-default.joblib --card models/README.md --cv 2 --tune-threshold \
-  "${evals[@]}" --eval "$BUILD/heldout-errors" --eval "$BUILD/heldout-notices" --eval "$BUILD/heldout-soft404"
+  "${evals[@]}" --eval "$BUILD/heldout-errors" --eval "$BUILD/heldout-notices"

@@ -10,7 +10,7 @@ a not-found, access-denied or enable-JavaScript message).
 Fragments are pasted into the serialized HTML as raw text, nested `<html>` documents
 included, so they are parsed the way a scraper's page with a failed include is.
 Some fragment families are held out of training so that error recall can be measured on
-fragments the model never saw (`HELD_OUT_FAMILIES`), and some soft-404 pages (`HELD_OUT_PAGES`).
+fragments the model never saw (`HELD_OUT_FAMILIES`).
 
 Notice copies put a copyright, reprint or disclaimer notice (segclf/lexicon/notice_fragments/)
 right after the article or at the page end, labeled nav. Such notices are long prose on many
@@ -36,30 +36,6 @@ NOTICE_DIR = Path(__file__).parent / "lexicon" / "notice_fragments"
 # Families never used for training copies: error recall on them says whether the model
 # learned what an error fragment is rather than memorised these servers' wording.
 HELD_OUT_FAMILIES = ("tomcat", "varnish", "lighttpd", "cloudflare", "aspnet")
-# Whole not-found pages never used for training copies (en, de, ru, zh): whether the model
-# calls a soft-404 page's help text error when it never saw that wording.
-HELD_OUT_PAGES = frozenset(
-    {
-        "soft404__en_story_expired",
-        "soft404__de_artikel_nicht_mehr_verfuegbar",
-        "soft404__ru_takoi_stranitsy_net",
-        "soft404__zh_news_offline",
-    }
-)
-# Custom not-found pages with several paragraphs of help under the heading: they replace a
-# whole page's content, never fill a failed include. Pasted between an article's paragraphs
-# they taught the model that a few paragraphs of prose can be error, and short real
-# articles came out empty (out of fold, session 8: -.006 page F1, 34 pages lost over .3).
-HELP_PAGES = HELD_OUT_PAGES | {
-    "soft404__de_seite_gibt_es_nicht_mehr",
-    "soft404__en_moved_or_removed_help",
-    "soft404__en_oops_out_of_date_link",
-    "soft404__en_product_no_longer_available",
-    "soft404__es_vaya_esta_pagina_no_existe",
-    "soft404__fr_oups_lien_errone",
-    "soft404__ja_idou_sakujo",
-    "soft404__zh_possible_reasons",
-}
 # Families that make a whole page an error page (the body replaced by the message).
 PAGE_FAMILIES = ("soft404", "access_denied", "js_wall", "generic")
 PLACES = ("between_body", "in_nav", "ad_slot", "page_start", "page_end")
@@ -105,12 +81,7 @@ def load_fragments(folder: Path = FRAGMENT_DIR) -> list[Fragment]:
 
 
 def select_fragments(fragments: list[Fragment], families: set[str] | None = None, exclude: set[str] = frozenset()) -> list[Fragment]:
-    """Fragments of the given families, but none whose family or `family__name` is in `exclude`."""
-    return [
-        f
-        for f in fragments
-        if (families is None or f.family in families) and f.family not in exclude and f"{f.family}__{f.name}" not in exclude
-    ]
+    return [f for f in fragments if (families is None or f.family in families) and f.family not in exclude]
 
 
 def _marked(root: etree._Element, label: str) -> list[etree._Element]:
@@ -287,13 +258,12 @@ def augment(
     # Its own stream, so that adding notice copies leaves the include and error copies as they were.
     notice_rng = random.Random(seed * 1_000_003 + 1)
     page_fragments = [f for f in fragments if f.family in PAGE_FAMILIES]
-    include_fragments = [f for f in fragments if f"{f.family}__{f.name}" not in HELP_PAGES]
     counts = {"pages": 0, "include_copies": 0, "error_pages": 0, "notice_copies": 0, "skipped": 0}
     output.mkdir(parents=True, exist_ok=True)
     for path in paths:
         counts["pages"] += 1
         for copy in range(copies):
-            result = copy_with_includes(path, include_fragments, rng, copy)
+            result = copy_with_includes(path, fragments, rng, copy)
             if result is None:
                 counts["skipped"] += 1
                 continue

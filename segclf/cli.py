@@ -132,9 +132,8 @@ def train(
         bool,
         typer.Option(
             "--tune-threshold",
-            help="With --cv: make body the label of blocks whose body probability reaches a threshold "
-            "chosen by cross-validated page body F1: of those as good as the best on real pages, the "
-            "best on augmented copies (segclf/threshold.py).",
+            help="With --cv: make body the label of blocks whose body probability reaches the threshold "
+            "that gives the best cross-validated page body F1 (segclf/threshold.py).",
         ),
     ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print the CV report as JSON.")] = False,
@@ -649,40 +648,24 @@ def augment(
     held_out_notices: Annotated[
         bool, typer.Option("--held-out-notices", help="Use only the notices kept out of training (to measure on them).")
     ] = False,
-    held_out_pages: Annotated[
-        bool,
-        typer.Option("--held-out-pages", help="Error pages only from the soft-404 pages kept out of training (to measure on them)."),
-    ] = False,
     seed: Annotated[int, typer.Option(help="Random seed (copies are reproducible).")] = 13,
 ) -> None:
     """Write training copies of labeled pages with real error fragments injected where includes fail."""
-    from segclf.augment import (
-        HELD_OUT_FAMILIES,
-        HELD_OUT_PAGES,
-        NOTICE_DIR,
-        augment as augment_pages,
-        load_fragments,
-        select_fragments,
-        select_notices,
-    )
+    from segclf.augment import NOTICE_DIR, HELD_OUT_FAMILIES, augment as augment_pages, load_fragments, select_fragments, select_notices
     from segclf.labeled import find_labeled_files
 
     missing = [str(path) for path in data if not path.exists()]
     if missing:
         fail(f"no such file or folder: {', '.join(missing)}")
     fragments = load_fragments()
-    if families and held_out_pages:
-        fail("give --families or --held-out-pages, not both")
     if families:
         chosen = {family.strip() for family in families.split(",") if family.strip()}
         unknown = chosen - {fragment.family for fragment in fragments}
         if unknown:
             fail(f"unknown fragment families: {', '.join(sorted(unknown))}")
-        fragments = select_fragments(fragments, families=chosen, exclude=set(HELD_OUT_PAGES))
-    elif held_out_pages:
-        fragments = [f for f in fragments if f"{f.family}__{f.name}" in HELD_OUT_PAGES]
+        fragments = select_fragments(fragments, families=chosen)
     else:
-        fragments = select_fragments(fragments, exclude={*HELD_OUT_FAMILIES, *HELD_OUT_PAGES})
+        fragments = select_fragments(fragments, exclude=set(HELD_OUT_FAMILIES))
     files = find_labeled_files(data)
     if not files:
         fail(f"no labeled HTML files found in {', '.join(map(str, data))}")

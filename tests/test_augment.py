@@ -5,8 +5,6 @@ import re
 
 from segclf.augment import (
     HELD_OUT_FAMILIES,
-    HELD_OUT_PAGES,
-    HELP_PAGES,
     NOTICE_DIR,
     NOTICE_PLACES,
     augment,
@@ -53,38 +51,6 @@ def test_injected_nginx_page_is_labeled_error_and_body_survives(labeled_files, t
     assert body_after <= body_before
     assert page.unlabeled_blocks == 0
     assert page.page.site != original.page.site  # a copy must not count as a repeat of its original
-
-
-def test_some_soft404_pages_are_held_out_of_training_in_four_languages():
-    catalogue = {f"{f.family}__{f.name}" for f in load_fragments()}
-    assert HELD_OUT_PAGES <= catalogue
-    assert {name.split("__")[1][:2] for name in HELD_OUT_PAGES} == {"en", "de", "ru", "zh"}
-    training = select_fragments(load_fragments(), exclude={*HELD_OUT_FAMILIES, *HELD_OUT_PAGES})
-    assert not {f"{f.family}__{f.name}" for f in training} & HELD_OUT_PAGES
-    assert any(f.family == "soft404" for f in training)
-
-
-def test_a_not_found_page_with_help_paragraphs_is_all_error(labeled_files, tmp_path):
-    source = next(p for p in labeled_files if p.name == "en-news-harbor-1.html")
-    help_page = next(f for f in load_fragments() if f.name == "en_moved_or_removed_help")
-    target = tmp_path / "errpage.html"
-    target.write_bytes(error_page_copy(source, help_page))
-    errors, page = error_texts(target)
-    assert "Check the URL for typing mistakes." in errors and "Use the search box at the top of this page." in errors
-    assert "body" not in page.labels
-
-
-def test_help_pages_replace_a_whole_page_and_never_fill_a_failed_include(labeled_files, tmp_path):
-    catalogue = load_fragments()
-    help_pages = [f for f in catalogue if f"{f.family}__{f.name}" in HELP_PAGES]
-    server_error = next(f for f in catalogue if f.family == "nginx")
-    counts = augment(labeled_files, tmp_path, [*help_pages, server_error], copies=2, error_pages=1.0, seed=3)
-    assert counts["include_copies"] and counts["error_pages"]
-    for copy in tmp_path.glob("*.inc*.html"):
-        injected = re.search(r'name="segclf-augmented" content="includes: ([^"]*)"', copy.read_text(encoding="utf-8"))
-        assert injected and set(injected.group(1).split()) == {f"nginx__{server_error.name}"}
-    error_pages = [p.read_text(encoding="utf-8") for p in tmp_path.glob("*.errpage.html")]
-    assert any("error page: soft404__" in page for page in error_pages)
 
 
 def test_error_page_keeps_chrome_and_has_no_body(labeled_files, tmp_path):

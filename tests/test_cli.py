@@ -1,12 +1,10 @@
 """The CLI end to end: train, evaluate, clean, blocks, and clear errors on bad input."""
 
 import json
-import re
 
 import pytest
 from typer.testing import CliRunner
 
-from segclf.augment import HELD_OUT_PAGES
 from segclf.cli import app
 
 runner = CliRunner()
@@ -202,16 +200,3 @@ def test_augment_writes_notice_copies_and_refuses_a_share_above_one(labeled_file
     refused = run("augment", *pages, "-o", tmp_path / "out2", "--notice-pages", 1.5)
     assert refused.exit_code != 0 and "--notice-pages must be a share" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1 and not (tmp_path / "out2").exists()
-
-
-def test_augment_makes_error_pages_from_the_held_out_soft404_pages_only(labeled_files, tmp_path):
-    pages = [p for p in labeled_files if p.name.startswith("en-news-harbor-")]
-    result = run("augment", *pages, "-o", tmp_path / "out", "--copies", 0, "--error-pages", 1, "--held-out-pages")
-    assert result.exit_code == 0, result.output
-    written = list((tmp_path / "out").glob("*.errpage.html"))
-    assert written
-    for path in written:
-        name = re.search(r"error page: (\S+?)\"", path.read_text(encoding="utf-8")).group(1)
-        assert name in HELD_OUT_PAGES
-    both = run("augment", *pages, "-o", tmp_path / "out2", "--families", "soft404", "--held-out-pages")
-    assert both.exit_code != 0 and len(both.stderr.strip().splitlines()) == 1

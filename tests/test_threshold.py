@@ -31,13 +31,13 @@ def test_with_a_threshold_body_must_reach_it_and_the_rest_go_to_the_best_other_l
     assert decide_labels(probabilities, LABELS, 0.35) == ["body", "body", "body", "body"]
 
 
-def _page(name, rows, site=None):
+def _page(name, rows):
     """A page of (text, gold label, body probability) rows; the rest of the mass goes to nav."""
     texts = [text for text, _, _ in rows]
     probabilities = np.array([[p, 1 - p, 0.0, 0.0] for _, _, p in rows])
     return PageResult(
         name=name,
-        site=site or name,
+        site=name,
         texts=texts,
         gold=[gold for _, gold, _ in rows],
         predicted=decide_labels(probabilities, LABELS),
@@ -83,35 +83,6 @@ def test_a_threshold_below_half_is_chosen_when_body_blocks_are_the_uncertain_one
     choice = choose_body_threshold(results, LABELS)
     assert choice.threshold <= 0.40
     assert choice.body_f1[choice.threshold] == pytest.approx(1.0)
-
-
-def test_augmented_copies_cannot_buy_a_threshold_that_costs_real_pages_article_text():
-    article = "the river rose through the night and the town woke to water in every street"
-    short_article = [(article, "body", 0.63), ("share this", "nav", 0.05)]
-    real = [_page(f"page{i}", short_article) for i in range(10)]
-    # Soft-404 copies: help text the model half believes is body, but the gold body is empty.
-    help_text = [("page not found", "error", 0.02), ("try the search box or go to the home page", "error", 0.62)]
-    copies = [_page(f"copy{i}", help_text, site=f"augmented.error-page.copy{i}") for i in range(30)]
-    choice = choose_body_threshold(real + copies, LABELS)
-    assert choice.threshold <= 0.60  # pooled with the real pages, the copies would push it above 0.63
-    assert choice.body_f1[choice.threshold] == pytest.approx(1.0)
-    assert (choice.pages, choice.copies) == (10, 30)
-    assert "over 10 real pages" in choice.summary() and "the best on the 30 augmented copies" in choice.summary()
-    with pytest.raises(ValueError, match="real pages"):
-        choose_body_threshold(copies, LABELS)
-
-
-def test_of_thresholds_the_real_pages_cannot_tell_apart_the_copies_choose_the_one_that_keeps_junk_out():
-    article = "the river rose through the night and the town woke to water in every street"
-    real = [_page(f"page{i}", [(article, "body", 0.95), ("share this", "nav", 0.05)]) for i in range(10)]
-    notice = [(article, "body", 0.95), ("all rights reserved reprint only with written permission", "nav", 0.68)]
-    copies = [_page(f"copy{i}", notice, site=f"augmented.notice.copy{i}") for i in range(10)]
-    alone = choose_body_threshold(real, LABELS)
-    assert alone.threshold == 0.5  # no copies: the least strict of the equals
-    choice = choose_body_threshold(real + copies, LABELS)
-    assert choice.threshold == 0.7  # the least strict of those that keep the notice out
-    assert choice.copies_f1[0.7] > choice.copies_f1[0.6]
-    assert choice.body_f1[0.7] == choice.body_f1[0.5] == pytest.approx(1.0)
 
 
 def test_choosing_needs_out_of_fold_probabilities():
