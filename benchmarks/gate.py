@@ -39,6 +39,19 @@ def measure(corpus: str, model) -> tuple[float, str]:
     return corpus_body_f1(model, pages).f1, sample_digest(pages)
 
 
+def updated_entry(old: dict, f1: float, digest: str, allow_lower: bool = False) -> tuple[dict, str]:
+    """A corpus's floor entry after measuring F1 on its sample, and why (empty: raised or
+    re-pinned). A floor the model still passes is never lowered, --allow-lower or not; a
+    failing one is lowered only when asked. A changed sample is re-pinned from scratch."""
+    new_floor = round(f1 - MARGIN, 3)
+    if old and old.get("sample_sha256") == digest and new_floor < old["f1_floor"]:
+        if f1 >= old["f1_floor"]:
+            return {**old, "measured_f1": round(f1, 4)}, "the model still passes it"
+        if not allow_lower:
+            return {**old, "measured_f1": round(f1, 4)}, "lowering a floor needs --allow-lower"
+    return {"f1_floor": new_floor, "measured_f1": round(f1, 4), "sample_sha256": digest}, ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--update", action="store_true", help="write raised floors")
@@ -55,15 +68,10 @@ def main() -> None:
         print(f"{corpus:<20} F1 {f1:.4f}  floor {old.get('f1_floor', '-')}  -> {new_floor}{note}")
         if not args.update:
             continue
-        if old and old.get("sample_sha256") == digest and new_floor < old["f1_floor"]:
-            # A floor the model still passes stays where it is, --allow-lower or not: only a
-            # failing one is lowered, and only when asked.
-            if f1 >= old["f1_floor"] or not args.allow_lower:
-                why = "the model still passes it" if f1 >= old["f1_floor"] else "lowering a floor needs --allow-lower"
-                print(f"  kept {old['f1_floor']}: {why}", file=sys.stderr)
-                old["measured_f1"] = round(f1, 4)  # the floor stays; the figure beside it is today's
-                continue
-        floors["corpora"][corpus] = {"f1_floor": new_floor, "measured_f1": round(f1, 4), "sample_sha256": digest}
+        entry, kept_because = updated_entry(old, f1, digest, args.allow_lower)
+        if kept_because:
+            print(f"  kept {old['f1_floor']}: {kept_because}", file=sys.stderr)
+        floors["corpora"][corpus] = entry
     if args.update:
         floors["sample_size"] = SAMPLE_SIZE
         FLOORS.write_text(json.dumps(floors, indent=1) + "\n")

@@ -32,3 +32,33 @@ def test_body_f1_stays_above_its_floor(corpus, model):
 
 def test_every_corpus_has_a_floor():
     assert set(FLOORS["corpora"]) == {"dragnet", "cleaneval", "l3s_gn1", "zh_cwced", "readability_tests", "cleanportaleval"}
+
+
+def _gate():
+    """benchmarks/gate.py, loaded from its file (benchmarks/ is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gate", Path(__file__).parents[1] / "benchmarks" / "gate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_better_model_raises_the_floor_and_a_worse_one_keeps_it():
+    gate = _gate()
+    old = {"f1_floor": 0.90, "measured_f1": 0.91, "sample_sha256": "abc"}
+    raised, why = gate.updated_entry(old, 0.95, "abc")
+    assert raised["f1_floor"] == 0.94 and why == ""
+    kept, why = gate.updated_entry(old, 0.905, "abc", allow_lower=True)
+    assert kept["f1_floor"] == 0.90 and kept["measured_f1"] == 0.905 and "still passes" in why
+
+
+def test_a_failed_floor_is_lowered_only_when_asked():
+    gate = _gate()
+    old = {"f1_floor": 0.90, "measured_f1": 0.91, "sample_sha256": "abc"}
+    kept, why = gate.updated_entry(old, 0.85, "abc")
+    assert kept["f1_floor"] == 0.90 and "--allow-lower" in why
+    lowered, why = gate.updated_entry(old, 0.85, "abc", allow_lower=True)
+    assert lowered["f1_floor"] == 0.84 and why == ""
+    repinned, _ = gate.updated_entry(old, 0.85, "a new sample")
+    assert repinned == {"f1_floor": 0.84, "measured_f1": 0.85, "sample_sha256": "a new sample"}
