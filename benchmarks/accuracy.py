@@ -29,13 +29,15 @@ from dataclasses import asdict, dataclass, field  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+# This checkout's segclf, not whichever one pip last installed (as the other benchmarks do).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import segclf  # noqa: E402
 from peers import PEERS, Extractor, Outcome  # noqa: E402
 from segclf.corpus import CorpusPage, is_corpus_folder, read_corpus  # noqa: E402
 from segclf.decode import decode_html  # noqa: E402
-from segclf.evaluate import paired_difference, token_scores  # noqa: E402
+from segclf.evaluate import paired_difference_by_page, token_scores  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPORA = ROOT.parent / "shared" / "corpora"
@@ -283,9 +285,10 @@ def margin_line(rows: list[Row]) -> str:
     best = max(peers, key=lambda s: s["f1"])
     margin = float(ours[0]["f1"]) - float(best["f1"])
     by_name = {row.extractor: row for row in rows}
-    theirs = {page.id: page.f1 for page in by_name[str(best["extractor"])].pages}
-    pairs = [(page.f1, theirs[page.id]) for page in by_name["segclf"].pages if page.id in theirs]
-    difference = paired_difference([a for a, _ in pairs], [b for _, b in pairs])
+    difference = paired_difference_by_page(
+        {page.id: page.f1 for page in by_name["segclf"].pages},
+        {page.id: page.f1 for page in by_name[str(best["extractor"])].pages},
+    )
     interval = (
         f"95% interval of the per-page difference (paired bootstrap over the {difference.pages} pages):"
         f" {difference.low:+.3f} to {difference.high:+.3f}" + ("" if difference.clear else ", which includes 0")

@@ -39,11 +39,15 @@ def measure(corpus: str, model) -> tuple[float, str]:
     return corpus_body_f1(model, pages).f1, sample_digest(pages)
 
 
+def floor_for(f1: float) -> float:
+    return round(f1 - MARGIN, 3)
+
+
 def updated_entry(old: dict, f1: float, digest: str, allow_lower: bool = False) -> tuple[dict, str]:
     """A corpus's floor entry after measuring F1 on its sample, and why (empty: raised or
     re-pinned). A floor the model still passes is never lowered, --allow-lower or not; a
     failing one is lowered only when asked. A changed sample is re-pinned from scratch."""
-    new_floor = round(f1 - MARGIN, 3)
+    new_floor = floor_for(f1)
     if old and old.get("sample_sha256") == digest and new_floor < old["f1_floor"]:
         if f1 >= old["f1_floor"]:
             return {**old, "measured_f1": round(f1, 4)}, "the model still passes it"
@@ -62,7 +66,7 @@ def main() -> None:
     for corpus in ("dragnet", "cleaneval", "l3s_gn1", "zh_cwced", "readability_tests", "cleanportaleval"):
         f1, digest = measure(corpus, model)
         old = floors["corpora"].get(corpus, {})
-        new_floor = round(f1 - MARGIN, 3)
+        new_floor = floor_for(f1)
         resampled = bool(old) and old.get("sample_sha256") != digest
         note = "  (new sample: floor re-pinned)" if resampled else ""
         print(f"{corpus:<20} F1 {f1:.4f}  floor {old.get('f1_floor', '-')}  -> {new_floor}{note}")

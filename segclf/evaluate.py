@@ -6,7 +6,7 @@ averaged over pages as the article-extraction benchmarks do.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -59,6 +59,12 @@ def paired_difference(
     means = differences[resampled].mean(axis=1)
     low, high = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
     return PairedDifference(float(differences.mean()), float(low), float(high), int(differences.size))
+
+
+def paired_difference_by_page(ours: Mapping[str, float], theirs: Mapping[str, float]) -> PairedDifference:
+    """paired_difference over the pages both score (keyed by page id or name)."""
+    shared = [page for page in ours if page in theirs]
+    return paired_difference([ours[page] for page in shared], [theirs[page] for page in shared])
 
 
 def token_scores(predicted: str, gold: str) -> TokenScore:

@@ -12,7 +12,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from segclf.evaluate import PageResult, Report, page_body_score, paired_difference
+from segclf.evaluate import PageResult, Report, page_body_score, paired_difference_by_page
 from segclf.labeled import LABELS
 
 COLOURS = {"body": "#1a9850", "nav": "#4575b4", "error": "#d73027", "ad": "#e08a00", None: "#999999"}
@@ -250,9 +250,10 @@ def _comparison_table(report: Report, report_results: Sequence[PageResult], base
 
 def _body_change_interval(results: Sequence[PageResult], baseline: Comparison) -> str:
     """Whether the body-text change is more than a few pages flipping."""
-    earlier = {result.name: result for result in baseline.results}
-    pairs = [(page_body_score(r).f1, page_body_score(earlier[r.name]).f1) for r in results if r.name in earlier]
-    difference = paired_difference([a for a, _ in pairs], [b for _, b in pairs])
+    difference = paired_difference_by_page(
+        {result.name: page_body_score(result).f1 for result in results},
+        {result.name: page_body_score(result).f1 for result in baseline.results},
+    )
     verdict = "more than page noise" if difference.clear else "it includes 0: these pages cannot tell the two models apart"
     return (
         f"<p>Body-text F1 change per page: mean {difference.mean:+.4f}, 95% interval {difference.low:+.4f} to "

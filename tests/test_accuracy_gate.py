@@ -34,8 +34,9 @@ def test_every_corpus_has_a_floor():
     assert set(FLOORS["corpora"]) == {"dragnet", "cleaneval", "l3s_gn1", "zh_cwced", "readability_tests", "cleanportaleval"}
 
 
-def _gate():
-    """benchmarks/gate.py, loaded from its file (benchmarks/ is not a package)."""
+@pytest.fixture(scope="module")
+def gate():
+    """benchmarks/gate.py, loaded once from its file (benchmarks/ is not a package)."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("gate", Path(__file__).parents[1] / "benchmarks" / "gate.py")
@@ -44,8 +45,7 @@ def _gate():
     return module
 
 
-def test_a_better_model_raises_the_floor_and_a_worse_one_keeps_it():
-    gate = _gate()
+def test_a_better_model_raises_the_floor_and_a_worse_one_keeps_it(gate):
     old = {"f1_floor": 0.90, "measured_f1": 0.91, "sample_sha256": "abc"}
     raised, why = gate.updated_entry(old, 0.95, "abc")
     assert raised["f1_floor"] == 0.94 and why == ""
@@ -53,8 +53,7 @@ def test_a_better_model_raises_the_floor_and_a_worse_one_keeps_it():
     assert kept["f1_floor"] == 0.90 and kept["measured_f1"] == 0.905 and "still passes" in why
 
 
-def test_a_failed_floor_is_lowered_only_when_asked():
-    gate = _gate()
+def test_a_failed_floor_is_lowered_only_when_asked(gate):
     old = {"f1_floor": 0.90, "measured_f1": 0.91, "sample_sha256": "abc"}
     kept, why = gate.updated_entry(old, 0.85, "abc")
     assert kept["f1_floor"] == 0.90 and "--allow-lower" in why

@@ -1,6 +1,6 @@
 """Reports: a per-site table over thousands of sites shows the weakest ones, not all; paired differences."""
 
-from segclf.evaluate import PageResult, build_report, format_report, paired_difference
+from segclf.evaluate import PageResult, build_report, format_report, paired_difference, paired_difference_by_page
 
 
 def _result(site, good):
@@ -45,3 +45,8 @@ def test_the_interval_is_reproducible_and_empty_input_gives_nothing():
     ours, theirs = [0.9, 0.7, 0.8, 1.0, 0.6], [0.8, 0.8, 0.7, 0.9, 0.7]
     assert paired_difference(ours, theirs) == paired_difference(ours, theirs)
     assert paired_difference([], []).pages == 0
+
+
+def test_pages_are_paired_by_id_and_a_page_only_one_side_scored_is_left_out():
+    difference = paired_difference_by_page({"a": 0.9, "b": 0.7, "only ours": 0.0}, {"b": 0.6, "a": 0.8})
+    assert difference.pages == 2 and round(difference.mean, 6) == 0.1

@@ -60,6 +60,8 @@ def main() -> None:
     parser.add_argument("--split", choices=("train", "test"), default="train")
     parser.add_argument("--model", type=Path, default=None, help="segclf model (default: the shipped one)")
     args = parser.parse_args()
+    if not args.corpora.is_dir():
+        sys.exit(f"error: no corpora folder at {args.corpora} (give --corpora)")
     model = segclf.load_model(args.model) if args.model else None
     drops = {"as is": set(), "no dateline": {"dateline"}, "no dateline, byline+date": {"dateline", "byline+date"},
              "none of the three": {"dateline", "byline", "byline+date"}}
@@ -71,15 +73,16 @@ def main() -> None:
             gold = page.gold_text()
             normalized_gold = _normalized(gold)
             blocks = segclf.segment(page.html_bytes(), model=model, encoding=page.encoding_hint)
+            kinds = [block_kind(block.text) for block in blocks]
             seen = set()
-            for block in blocks:
-                kind, text = block_kind(block.text), _normalized(block.text)
+            for block, kind in zip(blocks, kinds):
+                text = _normalized(block.text) if kind else ""
                 if kind and text not in seen:
                     seen.add(text)
                     counts[kind][("gold keeps" if text in normalized_gold else "gold drops", block.label == "body")] += 1
-            body = [block for block in blocks if block.label == "body"]
+            body = [(block, kind) for block, kind in zip(blocks, kinds) if block.label == "body"]
             for name, dropped in drops.items():
-                kept = "\n".join(block.text for block in body if block_kind(block.text) not in dropped)
+                kept = "\n".join(block.text for block, kind in body if kind not in dropped)
                 f1[name] += token_scores(kept, gold).f1
         print(f"{folder.name} ({len(pages)} {args.split} pages)")
         for kind, c in sorted(counts.items()):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import json
 import sys
 from pathlib import Path
 
@@ -22,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import segclf  # noqa: E402
+from segclf.corpus import is_corpus_folder, read_corpus  # noqa: E402
 from segclf.text import tokens  # noqa: E402
 
 
@@ -34,14 +34,14 @@ def main() -> None:
     parser.add_argument("--all", action="store_true", help="also the blocks the model surely dropped")
     args = parser.parse_args()
     folder = args.corpora / args.corpus
-    metas = [json.loads(line) for line in (folder / "meta.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    meta = next((m for m in metas if m.get("id") == args.page_id), None)
-    if meta is None:
-        sys.exit(f"error: no page {args.page_id!r} in {folder / 'meta.jsonl'}")
-    gold = collections.Counter(tokens((folder / "gold" / f"{args.page_id}.txt").read_text(encoding="utf-8")))
+    if not is_corpus_folder(folder):
+        sys.exit(f"error: {folder} is not a corpus folder (html/, gold/, meta.jsonl)")
+    page = next((p for p in read_corpus(folder) if p.id == args.page_id), None)
+    if page is None:
+        sys.exit(f"error: no page {args.page_id!r} in {folder}")
+    gold = collections.Counter(tokens(page.gold_text()))
     model = segclf.load_model(args.model) if args.model else None
-    raw = (folder / "html" / f"{args.page_id}.html").read_bytes()
-    for block in segclf.segment(raw, model=model, encoding=meta.get("encoding_hint")):
+    for block in segclf.segment(page.html_bytes(), model=model, encoding=page.encoding_hint):
         words = tokens(block.text)
         body = block.probabilities["body"]
         if not words or (block.label != "body" and body < 0.3 and not args.all):
