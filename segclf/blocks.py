@@ -55,7 +55,6 @@ MAX_TOKEN_DISTANCE = 8
 _MARKUP = re.compile(r"<[A-Za-z!/?]")
 PLAIN_TEXT = "plain text"
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_SPACES = re.compile(r"[^\S\n]+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _TITLE_OPEN = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
 # C0 control characters other than tab and newlines: libxml2 refuses them in text.
@@ -257,11 +256,13 @@ class _BlockBuilder:
         if self.parts:
             if self.visible:
                 raw = "".join(self.parts)
+                # Runs of white space -> one space, stripped (str.split and \s agree on
+                # what white space is); line breaks from <br> and <pre> are kept.
                 if "\n" in raw:
-                    lines = (_SPACES.sub(" ", line).strip() for line in raw.split("\n"))
+                    lines = (" ".join(line.split()) for line in raw.split("\n"))
                     text = "\n".join(line for line in lines if line)
                 else:
-                    text = _SPACES.sub(" ", raw).strip()
+                    text = " ".join(raw.split())
             else:
                 text = ""
             if text:

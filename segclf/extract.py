@@ -105,13 +105,16 @@ def page_labels(page: Page, model_labels: list[str]) -> list[str]:
 
 def _cleaned(page: Page, model: SegmentModel, labels: list[str], probabilities: np.ndarray) -> CleanedPage:
     labels = page_labels(page, labels)
+    names = model.labels
+    column = {name: index for index, name in enumerate(names)}
     blocks = [
         LabeledBlock(
             block=block,
             label=label,
-            probability=float(row[model.labels.index(label)]),  # the given label's, not the largest
-            probabilities={name: float(p) for name, p in zip(model.labels, row)},
+            probability=row[column[label]],  # the given label's, not the largest
+            probabilities=dict(zip(names, row)),
         )
-        for block, label, row in zip(page.blocks, labels, probabilities)
+        # tolist(): Python floats for the whole page at once, not one float() per cell
+        for block, label, row in zip(page.blocks, labels, probabilities.tolist())
     ]
     return CleanedPage(page=page, blocks=blocks)
