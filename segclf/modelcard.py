@@ -19,6 +19,20 @@ def _body_decision(meta: dict) -> str:
     )
 
 
+def classifier_size(estimator: object) -> str:
+    """How big the fitted classifier is: what its prediction time grows with."""
+    rounds = getattr(estimator, "n_iter_", None)
+    if rounds is not None:  # gradient boosting: one tree per round and label
+        params = estimator.get_params()  # type: ignore[attr-defined]
+        trees = sum(len(round_trees) for round_trees in estimator._predictors)  # type: ignore[attr-defined]
+        return (
+            f"{rounds} rounds of up to {params['max_leaf_nodes']} leaves at learning rate "
+            f"{params['learning_rate']:g} ({trees} trees)"
+        )
+    trees = getattr(estimator, "estimators_", None)
+    return f"{len(trees)} trees" if trees is not None else "size unknown"
+
+
 def model_card(
     model: SegmentModel, sha256: str, command: str, cv_report_text: str = "", held_out_reports: list[str] | None = None
 ) -> str:
@@ -46,7 +60,7 @@ def model_card(
         f"- {meta.get('pages')} pages from {trained_on.get('sites')} sites, {meta.get('blocks')} labeled blocks:"
         + ", ".join(f" {label} {count}" for label, count in counts.items()),
         f"- classifier: {meta.get('kind')} ({type(model.estimator).__name__}), class-balanced, "
-        "block weight sqrt(tokens) capped"
+        f"{classifier_size(model.estimator)}, block weight sqrt(tokens) capped"
         + (f"; fitted on {meta['fitted_rows']} of the rows (segclf.model.fitting_rows)" if meta.get("fitted_rows", meta.get("blocks")) != meta.get("blocks") else ""),
         "- second pass: "
         + (

@@ -24,6 +24,8 @@ def test_train_with_cv_prints_a_site_split_report(sample_files, tmp_path):
     assert "body text, bag of tokens" in result.stdout
     assert model.exists()
     assert "segclf train" in card.read_text() and "SHA-256" in card.read_text()
+    # the card says how big the classifier is: what prediction time grows with
+    assert "rounds of up to 63 leaves at learning rate 0.2 (" in card.read_text()
 
 
 def test_evaluate_warns_about_pages_still_drafts_in_the_labeling_tool(small_model, sample_files, tmp_path):
