@@ -357,7 +357,7 @@ def _text_columns(blocks: Sequence[Block]) -> tuple[np.ndarray, list[str]]:
         lexicon.ad_words, lowered_texts, short
     )
     # Error regexes whose required literal is nowhere on the page cannot match any block.
-    page_rules = [rule for rule in lexicon.error_patterns if not rule.literal or rule.literal in lowered]
+    page_rules = [rule for rule in lexicon.error_patterns if rule.could_match(lowered)]
 
     rows = np.zeros((count, len(TEXT_COLUMNS) + len(MARKER_COLUMNS) - 2), dtype=float)
     rows[:, 0] = np.log1p(chars)

@@ -80,10 +80,6 @@ def _family_regexes(pairs: list[tuple[str, str]]) -> dict[str, re.Pattern[str]]:
 
 # Anchored (whole-block) error regexes only run on blocks up to this long.
 MAX_ANCHORED_TEXT = 300
-# Literals shorter than this occur almost everywhere and filter nothing.
-MIN_LITERAL = 3
-
-
 @dataclass(frozen=True)
 class PatternRule:
     """One error regex, with what makes it cheap to skip."""
@@ -91,28 +87,64 @@ class PatternRule:
     family: str
     regex: re.Pattern[str]
     anchored: bool  # starts with ^: only a match at the start counts
-    literal: str  # lower-cased text every match contains ("" when none is known)
+    # Lower-cased pieces every match contains: from each group, at least one piece
+    # (a literal run is a group of one; an alternation, a group of its branches' literals).
+    needs: tuple[tuple[str, ...], ...]
+
+    def could_match(self, lowered_text: str) -> bool:
+        """False when the text lacks a piece every match needs (a substring test costs
+        a fraction of a regex search, and most blocks fail it)."""
+        for group in self.needs:
+            for piece in group:
+                if piece in lowered_text:
+                    break
+            else:
+                return False
+        return True
 
 
-def required_literal(pattern: str) -> str:
-    """The longest run of plain characters every match of `pattern` must contain."""
+def required_pieces(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """What every match of `pattern` must contain: groups of lower-cased pieces, at least
+    one piece of each group. Read from the parsed pattern's top level: runs of plain
+    characters, groups (recursively) and alternations whose every branch needs a piece."""
     try:
         from re import _parser as sre_parse  # type: ignore[attr-defined]
-        from re._constants import LITERAL  # type: ignore[import-not-found]
+        from re._constants import BRANCH, LITERAL, SUBPATTERN  # type: ignore[import-not-found]
     except ImportError:  # Python 3.10
         import sre_parse  # type: ignore[no-redef]
-        from sre_constants import LITERAL  # type: ignore[no-redef]
+        from sre_constants import BRANCH, LITERAL, SUBPATTERN  # type: ignore[no-redef]
+
+    def pieces_of(sequence) -> list[tuple[str, ...]]:
+        groups: list[tuple[str, ...]] = []
+        run = ""
+        for op, argument in sequence:
+            if op is LITERAL:
+                run += chr(argument)
+                continue
+            if run:
+                groups.append((run.lower(),))
+                run = ""
+            if op is SUBPATTERN:
+                groups += pieces_of(argument[-1])
+            elif op is BRANCH:
+                # one piece per branch, the longest single piece that branch needs
+                choices = []
+                for branch in argument[1]:
+                    singles = [group[0] for group in pieces_of(branch) if len(group) == 1]
+                    if not singles:
+                        break
+                    choices.append(max(singles, key=len))
+                else:
+                    groups.append(tuple(dict.fromkeys(choices)))
+        if run:
+            groups.append((run.lower(),))
+        return groups
+
     try:
         parsed = sre_parse.parse(pattern, re.IGNORECASE)
     except Exception:  # unparsable here means: never skip this rule
-        return ""
-    best = run = ""
-    for op, argument in parsed:
-        if op is LITERAL:
-            run += chr(argument)
-            continue
-        best, run = max(best, run, key=len), ""
-    return max(best, run, key=len).lower()
+        return ()
+    return tuple(dict.fromkeys(pieces_of(parsed)))
 
 
 @dataclass(frozen=True)
@@ -138,16 +170,16 @@ class Lexicon:
     ) -> set[str]:
         """Families of error regexes that match the (stripped) block text.
 
-        A regex is only run when the literal it cannot match without occurs in the text
-        (a substring test costs a fraction of a regex search); `^`-anchored regexes are
-        tried at the start only, and only on short texts. `rules`: a subset of
-        error_patterns to try (features pass those whose literal occurs on the page).
+        A regex is only run when the text holds the pieces it cannot match without
+        (PatternRule.could_match); `^`-anchored regexes are tried at the start only, and
+        only on short texts. `rules`: a subset of error_patterns to try (features pass
+        those that could match somewhere on the page).
         """
         lowered = lowered_text if lowered_text is not None else text.lower()
         short = len(text) <= MAX_ANCHORED_TEXT
         found = set()
         for rule in self.error_patterns if rules is None else rules:
-            if rule.family in found or (rule.literal and rule.literal not in lowered):
+            if rule.family in found or (rule.needs and not rule.could_match(lowered)):
                 continue
             if rule.anchored:
                 if short and rule.regex.match(text):
@@ -205,10 +237,7 @@ def load_lexicon() -> Lexicon:
             regex = re.compile(pattern, re.IGNORECASE)
         except re.error as exc:  # a bad rule must not take the tool down
             raise ValueError(f"bad regex in lexicon/error_patterns.txt ({family}): {exc}") from exc
-        literal = required_literal(pattern)
-        error_patterns.append(
-            PatternRule(family, regex, pattern.startswith("^"), literal if len(literal) >= MIN_LITERAL else "")
-        )
+        error_patterns.append(PatternRule(family, regex, pattern.startswith("^"), required_pieces(pattern)))
 
     phrases, words = [], []
     for lang, phrase in _rows("ad_phrases.txt", 2):
