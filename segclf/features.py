@@ -21,6 +21,7 @@ import numpy as np
 
 from segclf.blocks import Block, Page
 from segclf.lexicon import SOFT_ERROR_FAMILIES, STRONG_ERROR_FAMILIES, load_lexicon
+from segclf.lexicon.phrase_index import PhraseIndex
 from segclf.text import CJK_CHAR, CJK_RANGES, repetition_key_page
 
 FEATURE_SCHEMA_VERSION = 2
@@ -277,10 +278,11 @@ def _code_point_classes(text: str) -> np.ndarray:
 
 
 def _blocks_with_match(
-    pattern: re.Pattern[str] | None, texts: Sequence[str], candidates: np.ndarray
+    pattern: re.Pattern[str] | None, texts: Sequence[str], candidates: np.ndarray, phrase_index: PhraseIndex | None = None
 ) -> np.ndarray:
     """Which candidate blocks hold a match: one regex pass over their texts joined
-    (a match never crosses the separator, so it is the same as one search per block)."""
+    (a match never crosses the separator, so it is the same as one search per block).
+    With the phrases' `phrase_index`, the regex is tried only where a phrase may start."""
     hit = np.zeros(len(texts), dtype=bool)
     chosen = np.flatnonzero(candidates)
     if pattern is None or not len(chosen):
@@ -288,7 +290,11 @@ def _blocks_with_match(
     selected = [texts[index] for index in chosen]
     lengths = np.fromiter((len(text) + 1 for text in selected), dtype=np.int64, count=len(selected))
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    positions = [match.start() for match in pattern.finditer(_SEPARATOR.join(selected))]
+    joined = _SEPARATOR.join(selected)
+    if phrase_index is None:
+        positions = [match.start() for match in pattern.finditer(joined)]
+    else:
+        positions = [position for position in phrase_index.candidates(joined) if pattern.match(joined, position)]
     if positions:
         hit[chosen[np.searchsorted(starts, positions, side="right") - 1]] = True
     return hit
@@ -351,9 +357,11 @@ def _text_columns(blocks: Sequence[Block]) -> tuple[np.ndarray, list[str]]:
     digits = per_block((classes & _DIGIT_BIT) != 0)
     has_date = np.array([digits[index] > 0 and _DATE.search(text) is not None for index, text in enumerate(texts)])
     # Phrases count only in blocks up to a length: only those are searched.
-    maybe_error = _blocks_with_match(lexicon.any_error_phrase, lowered_texts, chars <= MAX_PHRASE_BLOCK_CHARS)
+    maybe_error = _blocks_with_match(
+        lexicon.any_error_phrase, lowered_texts, chars <= MAX_PHRASE_BLOCK_CHARS, lexicon.error_phrase_index
+    )
     short = chars <= MAX_AD_PHRASE_BLOCK_CHARS
-    ad_phrase = _blocks_with_match(lexicon.ad_phrases, lowered_texts, short) | _blocks_with_match(
+    ad_phrase = _blocks_with_match(lexicon.ad_phrases, lowered_texts, short, lexicon.ad_phrase_index) | _blocks_with_match(
         lexicon.ad_words, lowered_texts, short
     )
     # Error regexes whose required literal is nowhere on the page cannot match any block.

@@ -48,3 +48,38 @@ def test_rules_are_skipped_on_blocks_without_their_pieces():
     java = next(rule for rule in lexicon.error_patterns if rule.regex.pattern.startswith(r"\b(?:java|"))
     assert not java.could_match("a plain sentence about coffee.")
     assert java.could_match("java.lang.nullpointerexception")
+
+
+def test_phrase_index_finds_every_phrase_wherever_it_starts():
+    from segclf.lexicon import _rows
+
+    lexicon = load_lexicon()
+    checks = [
+        (lexicon.error_phrase_index, [phrase.lower() for _, phrase in _rows("error_phrases.txt", 2)]),
+        (lexicon.ad_phrase_index, [phrase.lower() for lang, phrase in _rows("ad_phrases.txt", 2) if lang != "word"]),
+    ]
+    for index, phrases in checks:
+        assert index is not None
+        for number, phrase in enumerate(phrases):
+            prefix = ["", "x", "页面 ", "\U0001f600 ", "the "][number % 5]
+            text = prefix + phrase + ("" if number % 2 else " and more")  # at the very end too
+            assert len(prefix) in index.candidates(text), phrase
+
+
+def test_phrase_index_gives_the_blocks_the_regex_gives():
+    """The features' phrase markers are the same with the index as with a scan of every position."""
+    import numpy as np
+
+    from segclf.features import _blocks_with_match
+
+    lexicon = load_lexicon()
+    texts = [block.text.lower() for fragment in load_fragments() for block in segment_text(fragment.html).blocks]
+    texts += ["sponsored", "a", "", "广告", "anzeige: neu", "\U0001f600 page not found \U0001f600", "404 not found"]
+    everything = np.ones(len(texts), dtype=bool)
+    for pattern, index in [
+        (lexicon.any_error_phrase, lexicon.error_phrase_index),
+        (lexicon.ad_phrases, lexicon.ad_phrase_index),
+    ]:
+        with_index = _blocks_with_match(pattern, texts, everything, index)
+        assert (with_index == _blocks_with_match(pattern, texts, everything)).all()
+        assert with_index.sum() >= 3  # the texts do hold phrases of both lists

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from segclf.lexicon.phrase_index import PhraseIndex
+
 LEXICON_DIR = Path(__file__).parent
 
 # Error families that on their own say "this block is an error message".
@@ -152,9 +154,11 @@ class Lexicon:
     """Compiled matchers over the lexicon files."""
 
     any_error_phrase: re.Pattern[str] | None  # all families at once: most blocks match none
+    error_phrase_index: PhraseIndex | None  # where an error phrase may start (phrase_index.py)
     error_phrases: dict[str, re.Pattern[str]]
     error_patterns: list[PatternRule]
     ad_phrases: re.Pattern[str] | None
+    ad_phrase_index: PhraseIndex | None
     ad_words: re.Pattern[str] | None
     token_families: dict[str, frozenset[str]]
     ad_hosts: frozenset[str]
@@ -265,9 +269,11 @@ def load_lexicon() -> Lexicon:
     )
     return Lexicon(
         any_error_phrase=_alternation([phrase for _, phrase in error_pairs]) if error_pairs else None,
+        error_phrase_index=PhraseIndex.of(phrase for _, phrase in error_pairs),
         error_phrases=_family_regexes(error_pairs),
         error_patterns=error_patterns,
         ad_phrases=ad_phrases,
+        ad_phrase_index=PhraseIndex.of(phrases),
         ad_words=ad_words,
         token_families={token: frozenset(fams) for token, fams in families.items()},
         ad_hosts=hosts,
