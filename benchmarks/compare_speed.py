@@ -99,7 +99,8 @@ def main() -> None:
     for number in range(1, args.rounds + 1):
         for path in checkouts:
             runs[path].append(measure(path, args.model, args.limit, list(CORPUS_NAMES)))
-            print(f"round {number}, {path}: " + ", ".join(f"{k} {v:.2f}" for k, v in runs[path][-1].items()), file=sys.stderr)
+            times = ", ".join(f"{stage} {ms:.2f}" for stage, ms in runs[path][-1].items())
+            print(f"round {number}, {path}: {times}", file=sys.stderr)
     stages = list(runs[checkouts[0]][0])
     print(f"ms per page, least of {args.rounds} rounds (each the best of 3 passes, CPU time, one core)\n")
     print("| stage | " + " | ".join(str(path) for path in checkouts) + " | change |")

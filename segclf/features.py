@@ -278,7 +278,10 @@ def _code_point_classes(text: str) -> np.ndarray:
 
 
 def _blocks_with_match(
-    pattern: re.Pattern[str] | None, texts: Sequence[str], candidates: np.ndarray, phrase_index: PhraseIndex | None = None
+    pattern: re.Pattern[str] | None,
+    texts: Sequence[str],
+    candidates: np.ndarray,
+    phrase_index: PhraseIndex | None = None,
 ) -> np.ndarray:
     """Which candidate blocks hold a match: one regex pass over their texts joined
     (a match never crosses the separator, so it is the same as one search per block).
@@ -361,10 +364,9 @@ def _text_columns(blocks: Sequence[Block]) -> tuple[np.ndarray, list[str]]:
         lexicon.any_error_phrase, lowered_texts, chars <= MAX_PHRASE_BLOCK_CHARS, lexicon.error_phrase_index
     )
     short = chars <= MAX_AD_PHRASE_BLOCK_CHARS
-    ad_phrase = _blocks_with_match(lexicon.ad_phrases, lowered_texts, short, lexicon.ad_phrase_index) | _blocks_with_match(
-        lexicon.ad_words, lowered_texts, short
-    )
-    # Error regexes whose required literal is nowhere on the page cannot match any block.
+    ad_phrase = _blocks_with_match(lexicon.ad_phrases, lowered_texts, short, lexicon.ad_phrase_index)
+    ad_phrase |= _blocks_with_match(lexicon.ad_words, lowered_texts, short)
+    # Error regexes missing a piece they need everywhere on the page cannot match any block.
     page_rules = [rule for rule in lexicon.error_patterns if rule.could_match(lowered)]
 
     rows = np.zeros((count, len(TEXT_COLUMNS) + len(MARKER_COLUMNS) - 2), dtype=float)

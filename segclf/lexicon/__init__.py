@@ -82,6 +82,8 @@ def _family_regexes(pairs: list[tuple[str, str]]) -> dict[str, re.Pattern[str]]:
 
 # Anchored (whole-block) error regexes only run on blocks up to this long.
 MAX_ANCHORED_TEXT = 300
+
+
 @dataclass(frozen=True)
 class PatternRule:
     """One error regex, with what makes it cheap to skip."""

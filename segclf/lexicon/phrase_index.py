@@ -30,7 +30,7 @@ class PhraseIndex:
     @classmethod
     def of(cls, phrases: Iterable[str]) -> PhraseIndex | None:
         """The index of these phrases; None when one is shorter than two characters."""
-        phrases = [phrase for phrase in set(phrases)]
+        phrases = list(set(phrases))
         if not phrases or min(map(len, phrases)) < 2:
             return None
         use_triples = min(map(len, phrases)) >= PREFIX_CHARS
