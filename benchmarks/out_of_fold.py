@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from segclf.corpus import read_corpus  # noqa: E402
 from segclf.evaluate import body_text, token_scores  # noqa: E402
-from segclf.folds import site_folds  # noqa: E402
+from segclf.folds import is_augmented_copy, site_folds  # noqa: E402
 from segclf.labeled import LABELS, find_labeled_files, read_labeled  # noqa: E402
 from segclf.model import PAGE_WEIGHT_POWER, decide_labels, fit_model  # noqa: E402
 
@@ -45,11 +45,6 @@ COPIES = "augmented copies"
 
 def training_inputs(build: Path) -> list[Path]:
     return [ROOT / "labeled", *sorted((build / "corpora").glob("*/train")), build / "augmented"]
-
-
-def is_copy(path: Path, build: Path) -> bool:
-    """Whether a training page is one of the augmented copies."""
-    return (build / "augmented").resolve() in path.resolve().parents
 
 
 def corpus_of(path: Path) -> str | None:
@@ -99,7 +94,7 @@ def main() -> None:
         print(f"fold {number}: fitted in {time.time() - started:.0f} s", file=sys.stderr, flush=True)
         for index in held_out:
             corpus = corpus_of(paths[index])
-            if corpus is None and not (args.copies and is_copy(paths[index], args.build)):
+            if corpus is None and not (args.copies and is_augmented_copy(pages[index])):
                 continue
             (_, probabilities), = model.predict_pages([pages[index]])
             texts = [block.text for block in pages[index].blocks]

@@ -10,6 +10,11 @@ from segclf.blocks import Page
 AUGMENTED_SITE_PREFIX = "augmented."
 
 
+def is_augmented_copy(page: Page) -> bool:
+    """A training copy written by `segclf augment` (its site is `augmented.<kind>.<stem>`)."""
+    return (page.site or "").startswith(AUGMENTED_SITE_PREFIX)
+
+
 def fold_groups(pages: Sequence[Page]) -> list[str]:
     """The group each page must share a fold with: its site, and for a training copy
     written by `segclf augment` (site `augmented.<kind>.<stem>`), its original's site,
@@ -17,12 +22,12 @@ def fold_groups(pages: Sequence[Page]) -> list[str]:
     site_of_stem = {
         Path(page.name).stem.lower(): page.site or page.name
         for page in pages
-        if not (page.site or "").startswith(AUGMENTED_SITE_PREFIX)
+        if not is_augmented_copy(page)
     }
     groups = []
     for page in pages:
         site = page.site or page.name
-        if site.startswith(AUGMENTED_SITE_PREFIX):
+        if is_augmented_copy(page):
             stem = site.split(".", 2)[-1]
             site = site_of_stem.get(stem, site)
         groups.append(site)

@@ -22,7 +22,7 @@ from segclf import __version__
 from segclf.blocks import Page
 from segclf.context import CONTEXT_SCHEMA, LABEL_ORDER, pages_context
 from segclf.features import FEATURE_NAMES, FEATURE_SCHEMA, SiteRepetition, page_features
-from segclf.folds import AUGMENTED_SITE_PREFIX, site_folds
+from segclf.folds import is_augmented_copy, site_folds
 from segclf.labeled import LABELS
 
 MODEL_FORMAT = "segclf-model"
@@ -268,7 +268,7 @@ def fitting_rows(
     everything = np.ones(len(y), dtype=bool), np.ones(len(y))
     if len(y) < MIN_ROWS_TO_SUBSAMPLE:
         return everything
-    copy = np.array([(page.site or "").startswith(AUGMENTED_SITE_PREFIX) for page in pages], dtype=bool)
+    copy = np.array([is_augmented_copy(page) for page in pages], dtype=bool)
     share = np.where(y == "nav", NAV_ROW_SHARE, 1.0)
     share = np.where(copy[rows_page] & (y != "error"), np.minimum(share, COPY_ROW_SHARE), share)
     keep = np.random.default_rng(seed).random(len(y)) < share

@@ -24,7 +24,7 @@ def classifier_size(estimator: object) -> str:
     rounds = getattr(estimator, "n_iter_", None)
     if rounds is not None:  # gradient boosting: one tree per round and label
         params = estimator.get_params()  # type: ignore[attr-defined]
-        trees = sum(len(round_trees) for round_trees in estimator._predictors)  # type: ignore[attr-defined]
+        trees = rounds * estimator.n_trees_per_iteration_  # type: ignore[attr-defined]
         return (
             f"{rounds} rounds of up to {params['max_leaf_nodes']} leaves at learning rate "
             f"{params['learning_rate']:g} ({trees} trees)"

@@ -31,9 +31,10 @@ class PhraseIndex:
     def of(cls, phrases: Iterable[str]) -> PhraseIndex | None:
         """The index of these phrases; None when one is shorter than two characters."""
         phrases = list(set(phrases))
-        if not phrases or min(map(len, phrases)) < 2:
+        shortest = min(map(len, phrases), default=0)
+        if shortest < 2:
             return None
-        use_triples = min(map(len, phrases)) >= PREFIX_CHARS
+        use_triples = shortest >= PREFIX_CHARS
         chars = sorted({char for phrase in phrases for char in phrase[: PREFIX_CHARS if use_triples else 2]})
         ids = {char: number for number, char in enumerate(chars, 1)}
         width = len(chars) + 1
