@@ -62,7 +62,7 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=2)
     parser.add_argument("--page-weight-power", type=float, default=PAGE_WEIGHT_POWER)
     parser.add_argument(
-        "--pages-out", type=Path, help="JSON lines: every scored page's F1 per threshold and its blocks' body probability"
+        "--pages-out", type=Path, help="JSON lines: every scored page's F1 per threshold and its blocks' probability of each label"
     )
     parser.add_argument("--copies", action="store_true", help="also score the augmented copies against their labels")
     args = parser.parse_args()
@@ -109,9 +109,11 @@ def main() -> None:
                 page_f1[threshold] = token_scores(body_text(texts, predicted), gold).f1
                 scores.setdefault(corpus, {}).setdefault(threshold, []).append(page_f1[threshold])
             if pages_out:
-                body = [round(float(p), 3) for p in probabilities[:, LABELS.index("body")]]
+                by_label = {label: [round(float(p), 3) for p in probabilities[:, column]]
+                            for column, label in enumerate(LABELS)}
                 record = {"corpus": corpus, "path": str(paths[index]), "fold": number,
-                          "f1": {str(t): round(f, 4) for t, f in page_f1.items()}, "body_probability": body}
+                          "f1": {str(t): round(f, 4) for t, f in page_f1.items()},
+                          "body_probability": by_label["body"], "probability": by_label}
                 pages_out.write(json.dumps(record) + "\n")
     if pages_out:
         pages_out.close()

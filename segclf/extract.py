@@ -11,17 +11,13 @@ import numpy as np
 
 from segclf.blocks import Block, Page
 from segclf.features import SiteRepetition
-from segclf.model import SegmentModel, load_model
+from segclf.model import SURE_BODY_CHARS, SegmentModel, load_model
 from segclf.plaintext import plain_text_labels
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "segclf-default.joblib"
 MODEL_ENVIRONMENT_VARIABLE = "SEGCLF_MODEL"
 # A page whose body holds fewer characters than this has, for the verdict, no body.
 MIN_BODY_CHARS = 20
-# Body text at least this long makes a page `ok` however much error text sits beside it
-# (the seed page: a full article between failed includes). Shorter body text counts only
-# when it outweighs the error text: a soft-404's "try searching instead" line is no article.
-SURE_BODY_CHARS = 200
 
 
 @dataclass

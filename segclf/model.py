@@ -47,6 +47,12 @@ CONTEXT_ITERATIONS = 100
 MIN_ROWS_TO_SUBSAMPLE = 200_000
 NAV_ROW_SHARE = 0.4
 COPY_ROW_SHARE = 0.15
+# Body text at least this long is a sure article. The page verdict is `ok` with it however
+# much error text sits beside it (the seed page: a full article between failed includes);
+# shorter body text counts only when it outweighs the error text, since a soft-404's "try
+# searching instead" line is no article. A page without a sure article and without error
+# blocks takes its body at the model's lower fallback threshold, if it has one.
+SURE_BODY_CHARS = 200
 # Fewer training pages than this get no second pass: its folds would be too small to learn from.
 MIN_SECOND_PASS_PAGES = 8
 _SITE_COLUMNS = [index for index, name in enumerate(FEATURE_NAMES) if name.endswith("site_repeat")]
@@ -188,11 +194,19 @@ class SegmentModel:
             return []
         probabilities = self.predict_proba(np.vstack(matrices), [len(matrix) for matrix in matrices])
         results, start = [], 0
-        for matrix in matrices:
+        for page, matrix in zip(pages, matrices):
             rows = probabilities[start : start + len(matrix)]
             start += len(matrix)
-            results.append((decide_labels(rows, self.labels, self.body_threshold), rows))
+            block_chars = [len(block.text) for block in page.blocks] if self.body_fallback is not None else None
+            results.append((decide_labels(rows, self.labels, self.body_threshold, self.body_fallback, block_chars), rows))
         return results
+
+    @property
+    def body_fallback(self) -> float | None:
+        """The lower body threshold for a page with no sure article and no error block
+        (None: no fallback). Set by `segclf train --tune-threshold` (segclf.threshold)."""
+        value = self.metadata.get("body_fallback")
+        return None if value is None or self.body_threshold is None else float(value)
 
     @property
     def body_threshold(self) -> float | None:
@@ -203,15 +217,33 @@ class SegmentModel:
         return None if value is None else float(value)
 
 
-def decide_labels(probabilities: np.ndarray, labels: Sequence[str], body_threshold: float | None = None) -> list[str]:
-    """Each row's label: the most probable one or, with a body threshold, body when its
-    probability reaches the threshold and otherwise the most probable of the other labels."""
+def decide_labels(
+    probabilities: np.ndarray,
+    labels: Sequence[str],
+    body_threshold: float | None = None,
+    body_fallback: float | None = None,
+    block_chars: Sequence[int] | None = None,
+) -> list[str]:
+    """One page's block labels: the most probable one or, with a body threshold, body when
+    its probability reaches the threshold and otherwise the most probable of the other labels.
+
+    With a fallback threshold (and the blocks' lengths), a page left without a sure
+    article (under SURE_BODY_CHARS of body) and without error blocks takes its body at the
+    lower threshold instead: a short post whose paragraphs all sit just under the threshold
+    is still an article, while an error page keeps its verdict."""
     if body_threshold is None or "body" not in labels or len(probabilities) == 0:
         return [labels[i] for i in probabilities.argmax(axis=1)]
     body = list(labels).index("body")
     others = probabilities.copy()
     others[:, body] = -1.0
     chosen = np.where(probabilities[:, body] >= body_threshold, body, others.argmax(axis=1))
+    if body_fallback is not None and block_chars is not None:
+        if len(block_chars) != len(chosen):
+            raise ValueError(f"{len(block_chars)} block lengths for {len(chosen)} blocks")
+        error = list(labels).index("error") if "error" in labels else -1
+        body_chars = int(np.asarray(block_chars)[chosen == body].sum()) if len(chosen) else 0
+        if body_chars < SURE_BODY_CHARS and not (chosen == error).any():
+            chosen = np.where(probabilities[:, body] >= body_fallback, body, chosen)
     return [labels[i] for i in chosen]
 
 

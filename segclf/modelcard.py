@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from segclf.model import SegmentModel
+from segclf.model import SURE_BODY_CHARS, SegmentModel
 
 
 def _body_decision(meta: dict) -> str:
@@ -11,12 +11,22 @@ def _body_decision(meta: dict) -> str:
         return "the most probable label wins"
     tried = meta.get("body_threshold_cv_f1", {})
     at = f" (cross-validated mean page body F1 {tried[threshold]:.4f})" if threshold in tried else ""
-    return (
+    decision = (
         f"a block is body when its body probability is at least {threshold:.2f}{at}, chosen by "
         "`--tune-threshold` from the thresholds "
         + ", ".join(f"{value:.2f}" for value in tried)
         + " (segclf/threshold.py); otherwise its most probable other label"
     )
+    fallback, fallback_tried = meta.get("body_fallback"), meta.get("body_fallback_cv_f1") or {}
+    if fallback is not None:
+        gain = f" (cross-validated mean page body F1 {fallback_tried[fallback]:.4f})" if fallback in fallback_tried else ""
+        decision += (
+            f". A page left with under {SURE_BODY_CHARS} characters of body and no error block takes "
+            f"its body at {fallback:.2f} instead{gain}"
+        )
+    elif fallback_tried:
+        decision += ". No fallback threshold: none of " + ", ".join(f"{value:.2f}" for value in fallback_tried) + " paid"
+    return decision
 
 
 def classifier_size(estimator: object) -> str:

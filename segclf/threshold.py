@@ -11,12 +11,19 @@ differences to it: the one-standard-error rule) are as good as the best as far a
 can tell; of those, the one nearest 0.5, the least strict, is taken. Two builds whose data
 differed by little chose 0.65 and 0.70 at .0002 apart, and the stricter one dropped whole
 short articles whose body probability sat just under it.
+
+A short article can also sit wholly under the threshold: a forum post, a two-paragraph
+news brief, whose blocks reach .45 to .58 and nothing else on the page does. Such a page
+came out empty. So a lower fallback threshold is chosen too, for pages left with no sure
+article and no error block (segclf.model.decide_labels): the fallback with the best mean
+page body F1 at the chosen threshold, if it beats no fallback by more than one standard
+error of the per-page differences.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -25,6 +32,8 @@ from segclf.model import decide_labels
 
 # The thresholds tried; 0.5 is close to what the most probable label gives.
 BODY_THRESHOLDS = tuple(round(0.30 + 0.05 * step, 2) for step in range(12))  # 0.30 ... 0.85
+# The fallback thresholds tried (only those under the chosen threshold).
+BODY_FALLBACKS = (0.55, 0.5, 0.45, 0.4, 0.35, 0.3, 0.25)
 
 
 @dataclass
@@ -34,13 +43,24 @@ class ThresholdChoice:
     threshold: float
     body_f1: dict[float, float]
     most_probable_f1: float  # without a threshold: the most probable label wins
+    fallback: float | None = None
+    fallback_f1: dict[float, float] = field(default_factory=dict)  # at the chosen threshold
 
     def summary(self) -> str:
         tried = "\n".join(f"  {threshold:.2f}  {f1:.4f}" for threshold, f1 in self.body_f1.items())
-        return (
+        text = (
             f"body threshold {self.threshold:.2f}: cross-validated mean page body F1 "
             f"{self.body_f1[self.threshold]:.4f} (most probable label: {self.most_probable_f1:.4f})\n"
             f"threshold  mean page body F1\n{tried}"
+        )
+        if not self.fallback_f1:
+            return text
+        chosen = "none" if self.fallback is None else f"{self.fallback:.2f}"
+        fallbacks = "\n".join(f"  {fallback:.2f}  {f1:.4f}" for fallback, f1 in self.fallback_f1.items())
+        return (
+            f"{text}\n\nfallback threshold for pages with no sure article and no error block: {chosen}\n"
+            f"fallback   mean page body F1 at body threshold {self.threshold:.2f} "
+            f"(none: {self.body_f1[self.threshold]:.4f})\n{fallbacks}"
         )
 
 
@@ -56,10 +76,14 @@ def mean_body_f1(results: Sequence[PageResult], predicted: Sequence[Sequence[str
 
 
 def choose_body_threshold(
-    results: Sequence[PageResult], labels: Sequence[str], thresholds: Sequence[float] = BODY_THRESHOLDS
+    results: Sequence[PageResult],
+    labels: Sequence[str],
+    thresholds: Sequence[float] = BODY_THRESHOLDS,
+    fallbacks: Sequence[float] = BODY_FALLBACKS,
 ) -> ThresholdChoice:
     """The threshold nearest 0.5 whose mean page body F1 on out-of-fold results (which must
-    carry their probabilities) is within one standard error of the best one's."""
+    carry their probabilities) is within one standard error of the best one's, and the
+    fallback threshold that pays at it (choose_fallback)."""
     if not results or any(result.probabilities is None for result in results):
         raise ValueError("choosing a body threshold needs out-of-fold probabilities for every page")
     scores = {
@@ -76,9 +100,45 @@ def choose_body_threshold(
         return differences.mean() <= standard_error
 
     chosen = min((t for t in by_threshold if as_good_as_best(t)), key=lambda t: (abs(t - 0.5), t))
-    return ThresholdChoice(threshold=chosen, body_f1=by_threshold, most_probable_f1=most_probable)
+    fallback, fallback_f1 = choose_fallback(results, labels, chosen, scores[chosen], fallbacks)
+    return ThresholdChoice(chosen, by_threshold, most_probable, fallback, fallback_f1)
 
 
-def relabel(results: Sequence[PageResult], labels: Sequence[str], threshold: float) -> list[PageResult]:
-    """The results as the model with this threshold labels them (for the CV report)."""
-    return [replace(result, predicted=decide_labels(result.probabilities, labels, threshold)) for result in results]
+def choose_fallback(
+    results: Sequence[PageResult],
+    labels: Sequence[str],
+    threshold: float,
+    without: np.ndarray,
+    fallbacks: Sequence[float] = BODY_FALLBACKS,
+) -> tuple[float | None, dict[float, float]]:
+    """The fallback threshold with the best mean page body F1 at this body threshold, if it
+    beats no fallback (per-page scores `without`) by more than one standard error; else None."""
+    scores = {
+        float(fallback): page_body_f1(results, _decided(results, labels, threshold, fallback))
+        for fallback in fallbacks
+        if fallback < threshold
+    }
+    if not scores:
+        return None, {}
+    best = max(scores, key=lambda fallback: (round(float(scores[fallback].mean()), 6), fallback))
+    gains = scores[best] - without
+    standard_error = gains.std(ddof=1) / np.sqrt(gains.size) if gains.size > 1 else 0.0
+    chosen = best if gains.mean() > standard_error else None
+    return chosen, {fallback: float(page_scores.mean()) for fallback, page_scores in scores.items()}
+
+
+def _decided(
+    results: Sequence[PageResult], labels: Sequence[str], threshold: float, fallback: float | None
+) -> list[list[str]]:
+    return [
+        decide_labels(result.probabilities, labels, threshold, fallback, [len(text) for text in result.texts])
+        for result in results
+    ]
+
+
+def relabel(
+    results: Sequence[PageResult], labels: Sequence[str], threshold: float, fallback: float | None = None
+) -> list[PageResult]:
+    """The results as the model with this threshold (and fallback) labels them (for the CV report)."""
+    decided = _decided(results, labels, threshold, fallback)
+    return [replace(result, predicted=predicted) for result, predicted in zip(results, decided)]

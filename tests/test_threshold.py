@@ -8,7 +8,7 @@ from segclf.cli import app
 from segclf.evaluate import PageResult
 from segclf.labeled import LABELS, read_labeled
 from segclf.model import decide_labels, load_model, save_model
-from segclf.threshold import BODY_THRESHOLDS, choose_body_threshold, relabel
+from segclf.threshold import BODY_FALLBACKS, BODY_THRESHOLDS, choose_body_threshold, relabel
 
 runner = CliRunner()
 
@@ -115,7 +115,9 @@ def test_train_tune_threshold_stores_the_cross_validated_choice_and_says_so_in_t
     model = load_model(model_path)
     assert model.body_threshold in BODY_THRESHOLDS
     assert set(model.metadata["body_threshold_cv_f1"]) == set(BODY_THRESHOLDS)
-    assert "body threshold" in result.stdout
+    assert set(model.metadata["body_fallback_cv_f1"]) == {f for f in BODY_FALLBACKS if f < model.body_threshold}
+    assert model.metadata["body_fallback"] in {None, *BODY_FALLBACKS}
+    assert "body threshold" in result.stdout and "fallback threshold" in result.stdout
     text = card.read_text()
     assert f"at least {model.body_threshold:.2f}" in text and "--tune-threshold" in text
 
@@ -147,3 +149,64 @@ def test_a_stricter_threshold_that_wins_on_one_page_in_twenty_is_within_noise_an
     choice = choose_body_threshold(results, LABELS)
     assert choice.body_f1[0.7] > choice.body_f1[0.5]  # 0.70 is best on these pages ...
     assert choice.threshold == 0.5  # ... but by one page in twenty: within one standard error
+
+
+def test_a_page_with_no_sure_article_and_no_error_block_takes_its_body_at_the_fallback():
+    short_post = np.array([[0.52, 0.46, 0.01, 0.01], [0.45, 0.50, 0.03, 0.02], [0.10, 0.88, 0.01, 0.01]])
+    chars = [150, 30, 20]
+    assert decide_labels(short_post, LABELS, 0.6) == ["nav", "nav", "nav"]
+    assert decide_labels(short_post, LABELS, 0.6, 0.4, chars) == ["body", "body", "nav"]
+    assert decide_labels(short_post, LABELS, 0.6, 0.5, chars) == ["body", "nav", "nav"]
+
+
+def test_the_fallback_leaves_error_pages_and_pages_with_a_sure_article_alone():
+    soft_404 = np.array([[0.05, 0.05, 0.90, 0.00], [0.45, 0.54, 0.01, 0.00]])
+    assert decide_labels(soft_404, LABELS, 0.6, 0.4, [40, 120]) == ["error", "nav"]
+    article = np.array([[0.95, 0.05, 0.0, 0.0], [0.45, 0.55, 0.0, 0.0]])
+    assert decide_labels(article, LABELS, 0.6, 0.4, [200, 30]) == ["body", "nav"]
+    assert decide_labels(article, LABELS, 0.6, 0.4, [199, 30]) == ["body", "body"]
+
+
+def test_the_fallback_needs_one_length_per_block():
+    with pytest.raises(ValueError, match="block lengths"):
+        decide_labels(np.array([[0.5, 0.5, 0.0, 0.0]]), LABELS, 0.6, 0.4, [10, 20])
+
+
+def test_a_fallback_is_chosen_when_short_articles_fall_under_the_threshold():
+    brief = "a two paragraph brief on the council vote that passed late on tuesday"
+    results = [_page(f"brief{i}", [(brief, "body", 0.47), ("home news sport", "nav", 0.2)]) for i in range(2)]
+    article = "the river rose through the night and the town woke to water in every street " * 4
+    byline = "posted by a staff writer " * 20
+    results += [_page(f"long{i}", [(article, "body", 0.95), (byline, "nav", 0.5)]) for i in range(18)]
+    choice = choose_body_threshold(results, LABELS)
+    assert choice.threshold > 0.5  # the bylines set it; the briefs then have no block over it
+    assert choice.fallback is not None and 0.2 < choice.fallback <= 0.45
+    assert choice.fallback_f1[choice.fallback] == pytest.approx(1.0)
+    assert relabel(results, LABELS, choice.threshold, choice.fallback)[0].predicted == ["body", "nav"]
+    assert f"fallback threshold for pages with no sure article and no error block: {choice.fallback:.2f}" in choice.summary()
+
+
+def test_no_fallback_is_chosen_when_it_only_adds_junk_to_pages_without_an_article():
+    section_front = [("more headlines from around the region today", "nav", 0.45), ("weather", "nav", 0.1)]
+    results = [_page(f"front{i}", section_front) for i in range(6)]
+    article = "the river rose through the night and the town woke to water in every street " * 4
+    results += [_page(f"long{i}", [(article, "body", 0.95), ("share this", "nav", 0.05)]) for i in range(6)]
+    choice = choose_body_threshold(results, LABELS)
+    assert choice.fallback is None
+    assert choice.fallback_f1 and max(choice.fallback_f1.values()) < choice.body_f1[choice.threshold]
+    assert "fallback threshold for pages with no sure article and no error block: none" in choice.summary()
+
+
+def test_a_saved_fallback_labels_every_prediction_and_the_card_says_so(small_model, sample_files, tmp_path):
+    from segclf.modelcard import model_card
+
+    model = load_model(small_model)
+    page = read_labeled(sample_files[0]).page
+    _, probabilities = model.predict_page(page)
+    model.metadata.update(body_threshold=0.99, body_fallback=0.3, body_fallback_cv_f1={0.3: 0.9})
+    labels, _ = model.predict_page(page)
+    chars = [len(block.text) for block in page.blocks]
+    assert labels == decide_labels(probabilities, LABELS, 0.99, 0.3, chars)
+    assert "takes its body at 0.30 instead" in model_card(model, "0" * 64, "segclf train ...")
+    model.metadata["body_threshold"] = None
+    assert model.body_fallback is None  # a fallback only lowers a threshold
