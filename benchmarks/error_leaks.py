@@ -76,35 +76,38 @@ def main() -> None:
     model = load_model(args.model)
     notices = notice_texts() if args.notices else None
     junk_blocks = junk_tokens = 0
-    counts = {threshold: [0, 0, 0] for threshold in THRESHOLDS}  # junk blocks labeled right, leaked as body, tokens leaked
-    page_f1: dict[float | None, list[float]] = {threshold: [] for threshold in THRESHOLDS}
+    # The rows: each threshold alone, then the model's own decision (its threshold and fallback).
+    own = f"model's own ({model.body_threshold:.2f}, fallback {model.body_fallback})" if model.body_threshold else None
+    rows: list[float | str | None] = [*THRESHOLDS, *([own] if own else [])]
+    counts = {row: [0, 0, 0] for row in rows}  # junk blocks labeled right, leaked as body, tokens leaked
+    page_f1: dict[float | str | None, list[float]] = {row: [] for row in rows}
     kind = "nav" if args.notices else "error"  # the label the junk should get
     for path in files:
         labeled = read_labeled(path)
-        _, probabilities = model.predict_page(labeled.page)
+        model_labels, probabilities = model.predict_page(labeled.page)
         texts = [block.text for block in labeled.page.blocks]
         gold_body = body_text(texts, labeled.labels)
         junk = junk_mask(path, texts, labeled.labels, notices)
         junk_blocks += sum(junk)
         junk_tokens += sum(len(tokens(text)) for text, is_junk in zip(texts, junk) if is_junk)
-        for threshold in THRESHOLDS:
-            predicted = decide_labels(probabilities, model.labels, threshold)
+        for row in rows:
+            predicted = model_labels if row == own else decide_labels(probabilities, model.labels, row)
             for text, is_junk, label in zip(texts, junk, predicted):
                 if is_junk:
-                    counts[threshold][0] += label == kind
-                    counts[threshold][1] += label == "body"
-                    counts[threshold][2] += len(tokens(text)) if label == "body" else 0
-            page_f1[threshold].append(token_scores(body_text(texts, predicted), gold_body).f1)
+                    counts[row][0] += label == kind
+                    counts[row][1] += label == "body"
+                    counts[row][2] += len(tokens(text)) if label == "body" else 0
+            page_f1[row].append(token_scores(body_text(texts, predicted), gold_body).f1)
     what = "notice" if args.notices else "error"
     print(f"{len(files)} pages, {junk_blocks} {what} blocks, {junk_tokens} tokens ({pages})\n")
     print(f"| body threshold | {what} blocks labeled {kind} | {what} blocks in the body | {what} tokens in the body | mean page body F1 |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    for threshold in THRESHOLDS:
-        right, leaked, leaked_tokens = counts[threshold]
-        name = "most probable" if threshold is None else f"{threshold:.2f}"
+    for row in rows:
+        right, leaked, leaked_tokens = counts[row]
+        name = "most probable" if row is None else row if isinstance(row, str) else f"{row:.2f}"
         print(
             f"| {name} | {right / max(junk_blocks, 1):.3f} | {leaked} | {leaked_tokens / max(junk_tokens, 1):.3f} | "
-            f"{np.mean(page_f1[threshold]):.4f} |"
+            f"{np.mean(page_f1[row]):.4f} |"
         )
 
 

@@ -62,7 +62,8 @@ def model_card(
         command,
         "```",
         "",
-        "Training is deterministic (fixed seed); the same data and versions give the same scores.",
+        "Training is deterministic (fixed seed): the same data and versions give the same model on the same "
+        "kind of CPU. On another CPU the trees can differ in floating-point detail, and so can the scores.",
         "",
         "## What it was trained on",
         "",
