@@ -80,7 +80,6 @@ class Block:
     tokens: tuple[str, ...]  # class/id tokens of the holding element
     family_distance: dict[str, int]  # class/id token family -> nearest ancestor distance
     link_chars: int = 0
-    lead_link_chars: int = 0  # visible characters of the link(s) the block opens with
     link_count: int = 0
     image_count: int = 0
     urls: tuple[str, ...] = ()  # hosts of links and embedded images in the block
@@ -236,8 +235,6 @@ class _BlockBuilder:
         self.label_chars: dict[str | None, int] = {}
         self.breaks_in_a_row = 0
         self.visible = False  # whether any text so far is more than white space
-        self.lead_link_chars = 0
-        self.leading = True  # no visible text outside a link yet
 
     def add_text(self, text: str, in_link: bool, label: str | None, in_pre: bool, element, kind: str) -> None:
         if self.keep_sources and text.strip():
@@ -247,14 +244,10 @@ class _BlockBuilder:
         if text.strip(_WHITE_SPACE):
             self.visible = True
             self.breaks_in_a_row = 0
-            if not in_link:
-                self.leading = False
             if in_link or self.track_labels:
                 visible = _visible_chars(text)
                 if in_link:
                     self.link_chars += visible
-                    if self.leading:
-                        self.lead_link_chars += visible
                 if self.track_labels:
                     self.label_chars[label] = self.label_chars.get(label, 0) + visible
 
@@ -285,7 +278,6 @@ class _BlockBuilder:
                         tokens=tokens,
                         family_distance=family_distance,
                         link_chars=min(self.link_chars, _visible_chars(text)),
-                        lead_link_chars=min(self.lead_link_chars, _visible_chars(text)),
                         link_count=self.link_count,
                         image_count=self.image_count,
                         urls=tuple(self.hosts),
@@ -298,8 +290,7 @@ class _BlockBuilder:
             self.sources = []
             self.label_chars = {}
             self.visible = False
-        self.link_chars = self.link_count = self.image_count = self.lead_link_chars = 0
-        self.leading = True
+        self.link_chars = self.link_count = self.image_count = 0
         if self.hosts:
             self.hosts = []
 

@@ -24,7 +24,7 @@ from segclf.lexicon import SOFT_ERROR_FAMILIES, STRONG_ERROR_FAMILIES, load_lexi
 from segclf.lexicon.phrase_index import PhraseIndex
 from segclf.text import CJK_CHAR, CJK_RANGES, repetition_key_page
 
-FEATURE_SCHEMA_VERSION = 3
+FEATURE_SCHEMA_VERSION = 2
 
 # Class/id token families (segclf/lexicon/class_tokens.txt) turned into columns.
 TOKEN_FAMILIES = (
@@ -163,9 +163,6 @@ def _schema_columns() -> tuple[str, ...]:
     for offset in NEIGHBOUR_OFFSETS:
         columns += [f"n{offset:+d}_{name}" for name in NEIGHBOUR_COLUMNS]
     columns += ["window_log_tokens", "window_link_ratio", "window_punct_ratio"]
-    # The share of the block's text in the link it opens with: a list entry or teaser
-    # ("<a>title</a> [author] date", "<a>headline</a> summary") opens with one, prose seldom.
-    columns += ["lead_link_share"]
     return tuple(columns)
 
 
@@ -523,8 +520,6 @@ def page_features(page: Page, site_repetition: SiteRepetition | None = None) -> 
     matrix[:, _COLUMN["window_log_tokens"]] = _window_mean(matrix[:, _COLUMN["log_tokens"]], WINDOW_RADIUS)
     matrix[:, _COLUMN["window_link_ratio"]] = _window_mean(matrix[:, _COLUMN["link_ratio"]], WINDOW_RADIUS)
     matrix[:, _COLUMN["window_punct_ratio"]] = _window_mean(matrix[:, _COLUMN["punct_ratio"]], WINDOW_RADIUS)
-    lead_link_chars = np.fromiter((block.lead_link_chars for block in blocks), dtype=float, count=count)
-    matrix[:, _COLUMN["lead_link_share"]] = lead_link_chars / np.maximum(chars, 1.0)
     return matrix
 
 

@@ -39,18 +39,6 @@ def test_link_ratio_and_count():
     assert math.expm1(matrix[1, column("log_link_count")]) == pytest.approx(2)
 
 
-def test_lead_link_share_is_the_text_in_the_link_a_block_opens_with():
-    html = (
-        '<ul><li><a href="/t">Thread title</a> [author] 08-11</li>'  # a list entry: title link, then metadata
-        '<li>Read <a href="/x">more</a></li>'  # prose with a link inside
-        '<li><a href="/a">A</a> <a href="/b">B</a></li></ul>'  # links only
-    )
-    _, matrix = features_of(html)
-    assert matrix[0, column("lead_link_share")] == pytest.approx(len("Threadtitle") / len("Threadtitle[author]08-11"))
-    assert matrix[1, column("lead_link_share")] == 0
-    assert matrix[2, column("lead_link_share")] == pytest.approx(1.0)
-
-
 def test_punctuation_ratio_is_high_for_prose():
     _, matrix = features_of("<p>Hello, world. This is prose; it has commas, and stops.</p><p>Home About Contact</p>")
     assert matrix[0, column("punct_ratio")] > 0.05
