@@ -13,6 +13,7 @@ accuracy.py), with the most probable label and at several body thresholds. About
 minutes on 2 cores with 2 folds.
 
     python benchmarks/out_of_fold.py --copies    # the augmented copies too
+    python benchmarks/out_of_fold.py --fallback 0.4   # with the shipped model's fallback threshold
 
 `--copies` also scores every augmented copy against its own labels (the body text its
 labels keep). `segclf train --tune-threshold` chooses the body threshold on all pages,
@@ -65,6 +66,9 @@ def main() -> None:
         "--pages-out", type=Path, help="JSON lines: every scored page's F1 per threshold and its blocks' probability of each label"
     )
     parser.add_argument("--copies", action="store_true", help="also score the augmented copies against their labels")
+    parser.add_argument(
+        "--fallback", type=float, help="at every threshold, also the model's lower fallback threshold (the shipped one: 0.4)"
+    )
     args = parser.parse_args()
     if not (args.build / "corpora").is_dir():
         raise SystemExit(f"no imported corpora in {args.build}: run bash models/rebuild.sh first")
@@ -98,6 +102,7 @@ def main() -> None:
                 continue
             (_, probabilities), = model.predict_pages([pages[index]])
             texts = [block.text for block in pages[index].blocks]
+            lengths = [len(text) for text in texts]
             if corpus is None:  # a copy: its gold is the body its labels keep
                 corpus = COPIES
                 gold = body_text(texts, items[index].labels)
@@ -105,7 +110,7 @@ def main() -> None:
                 gold = gold_text[corpus][paths[index].stem]
             page_f1 = {}
             for threshold in THRESHOLDS:
-                predicted = decide_labels(probabilities, LABELS, threshold)
+                predicted = decide_labels(probabilities, LABELS, threshold, args.fallback, lengths)
                 page_f1[threshold] = token_scores(body_text(texts, predicted), gold).f1
                 scores.setdefault(corpus, {}).setdefault(threshold, []).append(page_f1[threshold])
             if pages_out:
@@ -119,7 +124,8 @@ def main() -> None:
         pages_out.close()
 
     names = ["most probable" if t is None else f"body >= {t}" for t in THRESHOLDS]
-    print(f"out-of-fold mean page F1, {args.folds} folds by site, page weight power {args.page_weight_power}\n")
+    fallback = "" if args.fallback is None else f", fallback {args.fallback}"
+    print(f"out-of-fold mean page F1, {args.folds} folds by site, page weight power {args.page_weight_power}{fallback}\n")
     print("| corpus | pages | " + " | ".join(names) + " |")
     print("| --- | ---: | " + " | ".join("---:" for _ in names) + " |")
     for corpus, by_threshold in scores.items():

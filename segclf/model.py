@@ -241,7 +241,7 @@ def decide_labels(
         if len(block_chars) != len(chosen):
             raise ValueError(f"{len(block_chars)} block lengths for {len(chosen)} blocks")
         error = list(labels).index("error") if "error" in labels else -1
-        body_chars = int(np.asarray(block_chars)[chosen == body].sum()) if len(chosen) else 0
+        body_chars = int(np.asarray(block_chars)[chosen == body].sum())
         if body_chars < SURE_BODY_CHARS and not (chosen == error).any():
             chosen = np.where(probabilities[:, body] >= body_fallback, body, chosen)
     return [labels[i] for i in chosen]

@@ -96,8 +96,7 @@ def choose_body_threshold(
 
     def as_good_as_best(threshold: float) -> bool:
         differences = scores[best] - scores[threshold]
-        standard_error = differences.std(ddof=1) / np.sqrt(differences.size) if differences.size > 1 else 0.0
-        return differences.mean() <= standard_error
+        return differences.mean() <= _standard_error(differences)
 
     chosen = min((t for t in by_threshold if as_good_as_best(t)), key=lambda t: (abs(t - 0.5), t))
     fallback, fallback_f1 = choose_fallback(results, labels, chosen, scores[chosen], fallbacks)
@@ -113,8 +112,9 @@ def choose_fallback(
 ) -> tuple[float | None, dict[float, float]]:
     """The fallback threshold with the best mean page body F1 at this body threshold, if it
     beats no fallback (per-page scores `without`) by more than one standard error; else None."""
+    lengths = _block_lengths(results)
     scores = {
-        float(fallback): page_body_f1(results, _decided(results, labels, threshold, fallback))
+        float(fallback): page_body_f1(results, _decided(results, labels, threshold, fallback, lengths))
         for fallback in fallbacks
         if fallback < threshold
     }
@@ -122,17 +122,29 @@ def choose_fallback(
         return None, {}
     best = max(scores, key=lambda fallback: (round(float(scores[fallback].mean()), 6), fallback))
     gains = scores[best] - without
-    standard_error = gains.std(ddof=1) / np.sqrt(gains.size) if gains.size > 1 else 0.0
-    chosen = best if gains.mean() > standard_error else None
+    chosen = best if gains.mean() > _standard_error(gains) else None
     return chosen, {fallback: float(page_scores.mean()) for fallback, page_scores in scores.items()}
 
 
+def _standard_error(differences: np.ndarray) -> float:
+    """Standard error of the mean of per-page differences (0 for a single page)."""
+    return float(differences.std(ddof=1) / np.sqrt(differences.size)) if differences.size > 1 else 0.0
+
+
+def _block_lengths(results: Sequence[PageResult]) -> list[list[int]]:
+    return [[len(text) for text in result.texts] for result in results]
+
+
 def _decided(
-    results: Sequence[PageResult], labels: Sequence[str], threshold: float, fallback: float | None
+    results: Sequence[PageResult],
+    labels: Sequence[str],
+    threshold: float,
+    fallback: float | None,
+    lengths: Sequence[Sequence[int]],
 ) -> list[list[str]]:
     return [
-        decide_labels(result.probabilities, labels, threshold, fallback, [len(text) for text in result.texts])
-        for result in results
+        decide_labels(result.probabilities, labels, threshold, fallback, page_lengths)
+        for result, page_lengths in zip(results, lengths)
     ]
 
 
@@ -140,5 +152,5 @@ def relabel(
     results: Sequence[PageResult], labels: Sequence[str], threshold: float, fallback: float | None = None
 ) -> list[PageResult]:
     """The results as the model with this threshold (and fallback) labels them (for the CV report)."""
-    decided = _decided(results, labels, threshold, fallback)
+    decided = _decided(results, labels, threshold, fallback, _block_lengths(results))
     return [replace(result, predicted=predicted) for result, predicted in zip(results, decided)]
