@@ -65,6 +65,7 @@ def main() -> None:
     parser.add_argument(
         "--pages-out", type=Path, help="JSON lines: every scored page's F1 per threshold and its blocks' probability of each label"
     )
+    parser.add_argument("--words", action="store_true", help="train with the word model (segclf.words)")
     parser.add_argument("--copies", action="store_true", help="also score the augmented copies against their labels")
     parser.add_argument(
         "--fallback", type=float, help="at every threshold, also the model's lower fallback threshold (the shipped one: 0.4)"
@@ -94,6 +95,7 @@ def main() -> None:
             [p for i, p in enumerate(pages) if i not in held],
             [item.labels for i, item in enumerate(items) if i not in held],
             page_weight_power=args.page_weight_power,
+            words=args.words,
         )
         print(f"fold {number}: fitted in {time.time() - started:.0f} s", file=sys.stderr, flush=True)
         for index in held_out:

@@ -128,6 +128,13 @@ def train(
     subsample: Annotated[
         bool, typer.Option("--subsample", help="On over 200k blocks, fit on all body/error/ad rows and a share of the rest (faster).")
     ] = False,
+    words: Annotated[
+        bool,
+        typer.Option(
+            "--words",
+            help="Add the word model: a linear model over each block's words and class/id names whose scores the trees read (segclf/words.py; needs pages from 2+ sites).",
+        ),
+    ] = False,
     tune_threshold: Annotated[
         bool,
         typer.Option(
@@ -164,7 +171,7 @@ def train(
 
         if cv < 2:
             fail("--cv needs at least 2 folds")
-        results, folds = cross_validate(pages, labels, folds=cv, kind=kind, second_pass=second_pass)
+        results, folds = cross_validate(pages, labels, folds=cv, kind=kind, second_pass=second_pass, words=words)
         title = f"{folds}-fold cross-validation, folds split by site"
         if tune_threshold:
             from segclf.threshold import choose_body_threshold, relabel
@@ -182,7 +189,9 @@ def train(
         else:
             typer.echo(report_text + "\n")
     trained_on = {"inputs": [str(path) for path in data], "pages": len(pages), "sites": len({p.site for p in pages})}
-    model = fit_model(pages, labels, kind=kind, trained_on=trained_on, second_pass=second_pass, subsample=subsample)
+    model = fit_model(
+        pages, labels, kind=kind, trained_on=trained_on, second_pass=second_pass, subsample=subsample, words=words
+    )
     model.metadata["scores"] = scores
     if threshold is not None:
         model.metadata["body_threshold"] = threshold.threshold

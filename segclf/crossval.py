@@ -17,6 +17,7 @@ def cross_validate(
     folds: int = 5,
     kind: str = "hgb",
     second_pass: bool = False,
+    words: bool = False,
 ) -> tuple[list[PageResult], int]:
     """Predictions (labels and probabilities) for every page from a model that never saw
     its site; returns (results, folds used)."""
@@ -28,7 +29,7 @@ def cross_validate(
         held = set(held_out)
         train_pages = [page for i, page in enumerate(pages) if i not in held]
         train_labels = [label for i, label in enumerate(labels) if i not in held]
-        model = fit_model(train_pages, train_labels, kind=kind, second_pass=second_pass)
+        model = fit_model(train_pages, train_labels, kind=kind, second_pass=second_pass, words=words)
         test_pages = [pages[i] for i in held_out]
         repetition = SiteRepetition.from_pages(test_pages)
         for index, page in zip(held_out, test_pages):

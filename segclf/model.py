@@ -24,6 +24,7 @@ from segclf.context import CONTEXT_SCHEMA, LABEL_ORDER, pages_context
 from segclf.features import FEATURE_NAMES, FEATURE_SCHEMA, SiteRepetition, page_features
 from segclf.folds import is_augmented_copy, site_folds
 from segclf.labeled import LABELS
+from segclf.words import WORD_SCHEMA, WordModel, fit_word_model, page_documents
 
 MODEL_FORMAT = "segclf-model"
 MODEL_FORMAT_VERSION = 1
@@ -55,6 +56,8 @@ COPY_ROW_SHARE = 0.15
 SURE_BODY_CHARS = 200
 # Fewer training pages than this get no second pass: its folds would be too small to learn from.
 MIN_SECOND_PASS_PAGES = 8
+# Site-grouped folds for the out-of-fold word-model scores the trees learn from.
+WORD_FOLDS = 3
 _SITE_COLUMNS = [index for index, name in enumerate(FEATURE_NAMES) if name.endswith("site_repeat")]
 _LOG_TOKENS = FEATURE_NAMES.index("log_tokens")
 
@@ -145,6 +148,15 @@ class SegmentModel:
     labels: tuple[str, ...] = LABELS
     metadata: dict[str, Any] = field(default_factory=dict)
     context_estimator: Any = None
+    word_model: WordModel | None = None
+
+    def page_matrix(self, page: Page, site_repetition: SiteRepetition | None = None) -> np.ndarray:
+        """The columns this model reads for each block of a page: the features, and the
+        word model's scores when it has one."""
+        features = page_features(page, site_repetition)
+        if self.word_model is None:
+            return features
+        return np.hstack([features, self.word_model.columns(page_documents(page))])
 
     def predict_proba(self, features: np.ndarray, page_sizes: Sequence[int] | None = None) -> np.ndarray:
         """Probabilities with one column per label in LABELS order (absent classes get 0).
@@ -189,7 +201,7 @@ class SegmentModel:
         A gradient-boosted model pays a fixed cost per tree on every call, so pages are
         classified together, not one by one.
         """
-        matrices = [page_features(page, site_repetition) for page in pages]
+        matrices = [self.page_matrix(page, site_repetition) for page in pages]
         if not matrices:
             return []
         probabilities = self.predict_proba(np.vstack(matrices), [len(matrix) for matrix in matrices])
@@ -336,6 +348,39 @@ def _out_of_fold_probabilities(
     return probabilities
 
 
+def _word_model_and_columns(
+    pages: Sequence[Page],
+    labels: Sequence[Sequence[str | None]],
+    y: np.ndarray,
+    weights: np.ndarray,
+    rows_page: np.ndarray,
+    keep: np.ndarray,
+) -> tuple[WordModel, np.ndarray] | None:
+    """The word model fitted on every kept row, and for every row the scores of a word
+    model that never saw its site (what the trees must learn to trust). None when the
+    pages come from too few sites to split."""
+    folds = site_folds(pages, WORD_FOLDS)
+    if len(folds) < 2:
+        return None
+    documents = np.array(
+        [
+            document
+            for page, page_labels in zip(pages, labels)
+            for document, label in zip(page_documents(page), page_labels)
+            if label is not None
+        ],
+        dtype=object,
+    )
+    columns = np.zeros((len(y), len(LABELS)))
+    for held_out in folds:
+        held = np.isin(rows_page, held_out)
+        train = keep & ~held
+        if len(set(y[train])) < 2:
+            return None
+        columns[held] = fit_word_model(documents[train], y[train], weights[train], LABELS).columns(documents[held])
+    return fit_word_model(documents[keep], y[keep], weights[keep], LABELS), columns
+
+
 def fit_model(
     pages: Sequence[Page],
     labels: Sequence[Sequence[str | None]],
@@ -344,6 +389,7 @@ def fit_model(
     second_pass: bool = False,
     subsample: bool = False,
     page_weight_power: float = PAGE_WEIGHT_POWER,
+    words: bool = False,
 ) -> SegmentModel:
     """Fit a model on labeled pages: the block classifier, then with second_pass (and
     enough sites) the second pass on its out-of-fold predictions; with subsample, large
@@ -356,6 +402,12 @@ def fit_model(
         raise ValueError("training needs blocks of at least two different labels")
     keep, factor = fitting_rows(pages, y, rows_page) if subsample else (np.ones(len(y), dtype=bool), np.ones(len(y)))
     weights = weights * factor
+    word_model = None
+    if words:
+        fitted = _word_model_and_columns(pages, labels, y, weights, rows_page, keep)
+        if fitted is not None:
+            word_model, columns = fitted
+            x = np.hstack([x, columns])
     estimator = _fit(make_estimator(kind), x[keep], y[keep], weights[keep])
     context_estimator = None
     if second_pass:
@@ -368,9 +420,11 @@ def fit_model(
     return SegmentModel(
         estimator=estimator,
         context_estimator=context_estimator,
+        word_model=word_model,
         metadata={
             "kind": kind,
             "second_pass": context_estimator is not None,
+            "word_model": word_model is not None,
             "trained_on": trained_on or {},
             "pages": len(pages),
             "blocks": int(len(y)),
@@ -413,6 +467,8 @@ def save_model(model: SegmentModel, path: Path) -> str:
         "estimator": model.estimator,
         "context_schema": CONTEXT_SCHEMA if model.context_estimator is not None else None,
         "context_estimator": model.context_estimator,
+        "word_schema": WORD_SCHEMA if model.word_model is not None else None,
+        "word_model": model.word_model,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".partial")
@@ -482,6 +538,11 @@ def load_model(path: Path, expected_sha256: str | None = None) -> SegmentModel:
             f"{path}: its second pass reads context schema {(payload.get('context_schema') or {}).get('version')} "
             f"but this segclf computes schema {CONTEXT_SCHEMA['version']}; retrain it with `segclf train`"
         )
+    if payload.get("word_model") is not None and payload.get("word_schema") != WORD_SCHEMA:
+        raise ModelError(
+            f"{path}: its word model reads word schema {(payload.get('word_schema') or {}).get('version')} "
+            f"but this segclf computes schema {WORD_SCHEMA['version']}; retrain it with `segclf train`"
+        )
     labels = tuple(payload.get("labels", ()))
     if not set(labels) <= set(LABELS) or not labels:
         raise ModelError(f"{path}: unknown label set {labels}; retrain it with `segclf train`")
@@ -492,4 +553,5 @@ def load_model(path: Path, expected_sha256: str | None = None) -> SegmentModel:
         labels=labels,
         metadata=metadata,
         context_estimator=payload.get("context_estimator"),
+        word_model=payload.get("word_model"),
     )
