@@ -98,6 +98,7 @@ def stage_times(pages: list[tuple[bytes, str | None]], queue) -> None:
     from segclf.decode import decode_html
     from segclf.extract import resolve_model
     from segclf.features import page_features
+    from segclf.words import page_documents
 
     model = resolve_model(None)
     totals: dict[str, float] = {}
@@ -116,7 +117,12 @@ def stage_times(pages: list[tuple[bytes, str | None]], queue) -> None:
             root = timed("parse (lxml)", parse_html, text)
             blocks = timed("split into blocks", split_blocks, root)
             timed("site and title", lambda: (find_site(root), find_title(root)))
-            matrices.append(timed("features", page_features, Page(blocks=blocks)))
+            page = Page(blocks=blocks)
+            features = timed("features", page_features, page)
+            if model.word_model is not None:
+                scores = timed("word model", lambda: model.word_model.columns(page_documents(page)))
+                features = np.hstack([features, scores])
+            matrices.append(features)
             sizes.append(len(blocks))
         timed("model", model.predict_proba, np.vstack(matrices), sizes)
     queue.put({stage: 1000 * seconds / len(pages) for stage, seconds in totals.items()})

@@ -27,5 +27,5 @@ segclf augment "$BUILD"/corpora/*/test -o "$BUILD/heldout-notices" --copies 0 --
 evals=()
 for corpus in $CORPUS_NAMES; do evals+=(--eval "$BUILD/corpora/$corpus/test"); done
 segclf train labeled "$BUILD"/corpora/*/train "$BUILD/augmented" \
-  -o models/segclf-default.joblib --card models/README.md --cv 2 --tune-threshold \
+  -o models/segclf-default.joblib --card models/README.md --cv 2 --tune-threshold --words \
   "${evals[@]}" --eval "$BUILD/heldout-errors" --eval "$BUILD/heldout-notices"

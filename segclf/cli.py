@@ -216,6 +216,7 @@ def train(
         command += (f" --kind {kind}" if kind != "hgb" else "") + f" --card {card}"
         command += (" --second-pass" if second_pass else "") + (" --subsample" if subsample else "")
         command += " --tune-threshold" if tune_threshold else ""
+        command += " --words" if words else ""
         command += "".join(f" --eval {folder}" for folder in evaluate_on or [])
         card.write_text(model_card(model, digest, command, report_text, held_out_reports), encoding="utf-8")
     warn(

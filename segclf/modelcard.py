@@ -80,6 +80,14 @@ def model_card(
             if model.context_estimator is not None
             else "no"
         ),
+        "- word model: "
+        + (
+            "yes: a linear model over each block's tag, class/id names (its own and 3 ancestors') and opening "
+            "and closing words, hashed; the trees read its scores as four columns, learned from scores "
+            "made without the block's site (segclf/words.py, 3 folds split by site)"
+            if model.word_model is not None
+            else "no"
+        ),
         "- body decision: " + _body_decision(meta),
         f"- trained at: {meta.get('trained_at')}",
         "- versions: " + ", ".join(f"{name} {version}" for name, version in versions.items()),
