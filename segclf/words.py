@@ -27,42 +27,21 @@ WORD_COLUMNS = ("words_body", "words_nav", "words_error", "words_ad")
 # Ancestors above the holding element whose tag and class/id name become tokens.
 ANCESTOR_LEVELS = 3
 # Leading and trailing words of the block's text that become tokens: boilerplate is
-# told by how a block opens ("Posted by", "Related:") or closes ("... comments"). A CJK
-# character counts as a word here, and CJK text is taken as overlapping character pairs.
+# told by how a block opens ("Posted by", "Related:") or closes ("... comments").
 LEADING_WORDS = 10
 TRAILING_WORDS = 3
-# The shape of the text's first and last characters (letters, digits, CJK and spaces
-# collapsed to one mark per run, punctuation kept): "【nevermind】08-12 12:01 505字 [155/0]"
-# ends like every entry of a thread list, "... 12:43 pm" like every byline, in any language.
-HEAD_SHAPE_MARKS = 8
-TAIL_SHAPE_MARKS = 10
-SHAPE_CHARS = 40  # shaped at each end, then cut to the marks above
+# CJK runs have no spaces: their first characters are taken as overlapping pairs.
+CJK_CHARACTERS = 8
 HASH_FEATURES = 2**18
 WORD_SCHEMA = {
-    "version": 2,
+    "version": 1,
     "columns": list(WORD_COLUMNS),
     "hash_features": HASH_FEATURES,
-    "tokens": [ANCESTOR_LEVELS, LEADING_WORDS, TRAILING_WORDS, HEAD_SHAPE_MARKS, TAIL_SHAPE_MARKS, SHAPE_CHARS],
+    "tokens": [ANCESTOR_LEVELS, LEADING_WORDS, TRAILING_WORDS, CJK_CHARACTERS],
 }
-# CJK letters (not the CJK punctuation at U+3000-303F).
-_CJK_CLASS = "\u2e80-\u2fff\u3040-\u9fff\uac00-\ud7af\uf900-\ufaff"
-# A word, a run of digits, or one CJK character.
-_UNIT = re.compile(f"[{_CJK_CLASS}]|\\d+|[^\\W\\d_{_CJK_CLASS}]+")
-_CJK = re.compile(f"[{_CJK_CLASS}]")
-# In this order, so that no mark is taken for text by a later pattern.
-_SHAPE_RUNS = (
-    (re.compile(r"\d+"), "0"),
-    (re.compile(r"\s+"), "_"),
-    (re.compile(f"[^\\W\\d_{_CJK_CLASS}]+"), "a"),
-    (re.compile(f"[{_CJK_CLASS}]+"), "C"),
-)
-
-
-def _shape(text: str) -> str:
-    """`08-11 16:06 298字` -> `0-0_0:0_0C`: runs of a kind as one mark, punctuation kept."""
-    for pattern, mark in _SHAPE_RUNS:
-        text = pattern.sub(mark, text)
-    return text
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_DIGITS = re.compile(r"\d")
 
 
 @lru_cache(maxsize=65536)
@@ -73,30 +52,18 @@ def _segment_tokens(segment: str, distance: int) -> tuple[str, ...]:
     return (f"a{distance}_{tag}",) + tuple(f"c{distance}_{token}" for token in attribute_tokens(name))
 
 
-def _units(text: str) -> list[str]:
-    """Words, digit runs and CJK characters; a CJK character directly followed by another
-    is taken with it as a pair."""
-    found = [(match.group(), match.end()) for match in _UNIT.finditer(text)]
-    units = []
-    for index, (unit, end) in enumerate(found):
-        joined = index + 1 < len(found) and _CJK.match(unit) and found[index + 1][1] == end + 1 and _CJK.match(found[index + 1][0])
-        units.append(unit + found[index + 1][0] if joined else unit)
-    return units
-
-
-def _unit_tokens(units: list[str], prefix: str) -> list[str]:
-    return [prefix + ("0" if unit[0].isdigit() else unit) for unit in units]
-
-
 def _text_tokens(text: str) -> list[str]:
-    lowered = text.lower()
-    units = _units(lowered[:200])
-    tokens = _unit_tokens(units[:LEADING_WORDS], "w_")
-    if len(units) > LEADING_WORDS or len(lowered) > 200:
-        tokens.extend(_unit_tokens(_units(lowered[-60:])[-TRAILING_WORDS:], "e_"))
-    if text:
-        tokens.append("h_" + _shape(lowered[:SHAPE_CHARS])[:HEAD_SHAPE_MARKS])
-        tokens.append("s_" + _shape(lowered[-SHAPE_CHARS:])[-TAIL_SHAPE_MARKS:])
+    words = _WORD.findall(text[:400].lower())
+    tokens: list[str] = []
+    for word in words[:LEADING_WORDS]:
+        if _CJK.search(word):
+            head = word[:CJK_CHARACTERS]
+            tokens.extend("w_" + head[i : i + 2] for i in range(max(len(head) - 1, 1)))
+        else:
+            tokens.append("w_" + _DIGITS.sub("0", word))
+    if len(words) > LEADING_WORDS:
+        tail = _WORD.findall(text[-120:].lower())[-TRAILING_WORDS:]
+        tokens.extend("e_" + _DIGITS.sub("0", word[-CJK_CHARACTERS:]) for word in tail)
     return tokens
 
 

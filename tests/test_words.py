@@ -18,10 +18,8 @@ def test_a_block_document_names_its_tag_its_classes_by_distance_and_its_opening_
     assert tokens[:2] == ["t_p", "c0_lead"]
     assert {"a1_div", "c1_story-body", "c1_story", "c1_body", "a2_div", "c2_main", "a3_body"} <= set(tokens)
     assert "a4_body" not in tokens and not any(token.startswith("c4_") for token in tokens)
-    # Words are lower-cased and digit runs folded, so every date looks alike.
-    assert ["w_posted", "w_by", "w_ann", "w_lee", "w_on", "w_0", "w_may", "w_0"] == [t for t in tokens if t.startswith("w_")]
-    # The text's shape at each end: runs of letters, digits and spaces as one mark each.
-    assert "h_a_a_a_a_" in tokens and "s__a_a_0_a_0" in tokens
+    # Words are lower-cased and digits folded, so every date looks alike.
+    assert ["w_posted", "w_by", "w_ann", "w_lee", "w_on", "w_00", "w_may", "w_0000"] == [t for t in tokens if t.startswith("w_")]
 
 
 def test_a_long_block_also_gives_its_closing_words():
@@ -31,17 +29,9 @@ def test_a_long_block_also_gives_its_closing_words():
     assert len([t for t in tokens if t.startswith("w_")]) == 10
 
 
-def test_chinese_text_is_taken_as_character_pairs_that_never_span_punctuation():
+def test_chinese_text_is_taken_as_character_pairs():
     tokens = block_document(_block("本站所有文章版权归原作者所有")).split()
     assert [t for t in tokens if t.startswith("w_")][:3] == ["w_本站", "w_站所", "w_所有"]
-    tokens = block_document(_block("谁忽悠了你？【新闻")).split()
-    assert [t for t in tokens if t.startswith("w_")] == ["w_谁忽", "w_忽悠", "w_悠了", "w_了你", "w_你", "w_新闻", "w_闻"]
-
-
-def test_a_thread_list_entry_ends_in_the_shape_of_every_other_entry():
-    first = block_document(_block("旅行中，谁忽悠了你？【新闻频道版主】08-11 16:06 298字 [4321/87]")).split()
-    second = block_document(_block("偶哭诉一个【黑眼圈猫猫】08-11 17:45 315字 [155/0]")).split()
-    assert "s_0_0C_[0/0]" in first and "s_0_0C_[0/0]" in second
 
 
 def test_the_word_model_learns_which_tokens_mean_which_label():
