@@ -358,7 +358,14 @@ def _word_model_and_columns(
 ) -> tuple[WordModel, np.ndarray] | None:
     """The word model fitted on every kept row, and for every row the scores of a word
     model that never saw its site (what the trees must learn to trust). None when the
-    pages come from too few sites to split."""
+    pages come from too few sites to split.
+
+    Error blocks are left out of its training, so its error column is 0: the training
+    copies inject the same fragment families into every site, so folds by site would
+    not hide a family's wording, and trees that trusted the word model's error score
+    let three times as many error blocks of held-out families into the body
+    (benchmarks/error_leaks.py: 2,247 against 745). Errors are told by the lexicon's
+    phrases and patterns, which were written to generalise."""
     folds = site_folds(pages, WORD_FOLDS)
     if len(folds) < 2:
         return None
@@ -371,14 +378,15 @@ def _word_model_and_columns(
         ],
         dtype=object,
     )
+    learn = keep & (y != "error")
     columns = np.zeros((len(y), len(LABELS)))
     for held_out in folds:
         held = np.isin(rows_page, held_out)
-        train = keep & ~held
+        train = learn & ~held
         if len(set(y[train])) < 2:
             return None
         columns[held] = fit_word_model(documents[train], y[train], weights[train], LABELS).columns(documents[held])
-    return fit_word_model(documents[keep], y[keep], weights[keep], LABELS), columns
+    return fit_word_model(documents[learn], y[learn], weights[learn], LABELS), columns
 
 
 def fit_model(

@@ -100,6 +100,19 @@ def test_the_trees_learn_from_word_scores_of_models_that_never_saw_the_site(samp
     assert not np.allclose(columns[on_site], final.columns(documents))
 
 
+def test_the_word_model_never_learns_error_wording(sample_files):
+    """Fragment families repeat across every site's training copies; error is left to the
+    lexicon, so an unseen family is not judged by how unlike the known ones it reads."""
+    from segclf.model import fit_model
+
+    labeled = [read_labeled(path) for path in sample_files]
+    assert any("error" in item.labels for item in labeled)
+    model = fit_model([item.page for item in labeled], [item.labels for item in labeled], words=True)
+    error = LABELS.index("error")
+    assert not model.word_model.weights[:, error].any() and model.word_model.intercept[error] == 0
+    assert model.word_model.weights[:, LABELS.index("body")].any()
+
+
 def test_pages_of_one_site_get_no_word_model(labeled_files):
     from segclf.model import fit_model
 
