@@ -192,6 +192,8 @@ def train(
     model = fit_model(
         pages, labels, kind=kind, trained_on=trained_on, second_pass=second_pass, subsample=subsample, words=words
     )
+    if words and model.word_model is None:
+        warn("--words: no word model was fitted (it needs pages from at least 2 sites); the model uses the features alone")
     model.metadata["scores"] = scores
     if threshold is not None:
         model.metadata["body_threshold"] = threshold.threshold

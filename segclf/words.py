@@ -83,7 +83,9 @@ def page_documents(page: Page) -> list[str]:
     return [block_document(block) for block in page.blocks]
 
 
+@lru_cache(maxsize=1)
 def _vectorizer() -> Any:
+    """One stateless HashingVectorizer for the process: built once, not once per page."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
     return HashingVectorizer(

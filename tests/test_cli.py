@@ -203,3 +203,15 @@ def test_augment_writes_notice_copies_and_refuses_a_share_above_one(labeled_file
     refused = run("augment", *pages, "-o", tmp_path / "out2", "--notice-pages", 1.5)
     assert refused.exit_code != 0 and "--notice-pages must be a share" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1 and not (tmp_path / "out2").exists()
+
+
+def test_train_with_words_says_so_when_the_pages_are_too_few_sites_for_a_word_model(labeled_files, tmp_path):
+    from segclf.labeled import read_labeled
+
+    first = read_labeled(labeled_files[0]).page.site
+    one_site = [path for path in labeled_files if read_labeled(path).page.site == first][:3]
+    result = run("train", *one_site, "-o", tmp_path / "m.joblib", "--words")
+    assert result.exit_code == 0, result.output
+    assert "no word model was fitted" in result.output
+    result = run("train", *labeled_files[:12], "-o", tmp_path / "m2.joblib", "--words")
+    assert result.exit_code == 0 and "no word model" not in result.output
