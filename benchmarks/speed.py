@@ -98,7 +98,7 @@ def stage_times(pages: list[tuple[bytes, str | None]], queue) -> None:
     from segclf.decode import decode_html
     from segclf.extract import resolve_model
     from segclf.features import page_features
-    from segclf.words import page_documents
+    from segclf.words import page_bags
 
     model = resolve_model(None)
     totals: dict[str, float] = {}
@@ -120,7 +120,7 @@ def stage_times(pages: list[tuple[bytes, str | None]], queue) -> None:
             page = Page(blocks=blocks)
             features = timed("features", page_features, page)
             if model.word_model is not None:
-                scores = timed("word model", lambda: model.word_model.columns(page_documents(page)))
+                scores = timed("word model", lambda: model.word_model.columns(page_bags(page)))
                 features = np.hstack([features, scores])
             matrices.append(features)
             sizes.append(len(blocks))

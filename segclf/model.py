@@ -24,7 +24,7 @@ from segclf.context import CONTEXT_SCHEMA, LABEL_ORDER, pages_context
 from segclf.features import FEATURE_NAMES, FEATURE_SCHEMA, SiteRepetition, page_features
 from segclf.folds import is_augmented_copy, site_folds
 from segclf.labeled import LABELS
-from segclf.words import WORD_SCHEMA, WordModel, fit_word_model, page_documents
+from segclf.words import WORD_SCHEMA, WordModel, fit_word_model, page_bags
 
 MODEL_FORMAT = "segclf-model"
 MODEL_FORMAT_VERSION = 1
@@ -130,7 +130,9 @@ def _label_probabilities(estimator: Any, features: np.ndarray, labels: Sequence[
     probabilities = np.zeros((features.shape[0], len(labels)))
     if features.shape[0] == 0:
         return probabilities
-    raw = estimator.predict_proba(features)
+    # Column-major rows: the trees read a few features of every row, and walk them about
+    # a quarter faster this way (the same numbers; benchmarks/speed.py's model stage).
+    raw = estimator.predict_proba(np.asfortranarray(features))
     for column, label in enumerate(estimator.classes_):
         probabilities[:, list(labels).index(str(label))] = raw[:, column]
     return probabilities
@@ -156,7 +158,7 @@ class SegmentModel:
         features = page_features(page, site_repetition)
         if self.word_model is None:
             return features
-        return np.hstack([features, self.word_model.columns(page_documents(page))])
+        return np.hstack([features, self.word_model.columns(page_bags(page))])
 
     def predict_proba(self, features: np.ndarray, page_sizes: Sequence[int] | None = None) -> np.ndarray:
         """Probabilities with one column per label in LABELS order (absent classes get 0).
@@ -369,15 +371,10 @@ def _word_model_and_columns(
     folds = site_folds(pages, WORD_FOLDS)
     if len(folds) < 2:
         return None
-    documents = np.array(
-        [
-            document
-            for page, page_labels in zip(pages, labels)
-            for document, label in zip(page_documents(page), page_labels)
-            if label is not None
-        ],
-        dtype=object,
-    )
+    bags = np.empty(len(y), dtype=object)  # filled one by one: numpy would stack equal-length lists
+    kept = (bag for page, page_labels in zip(pages, labels) for bag, label in zip(page_bags(page), page_labels) if label is not None)
+    for row, bag in enumerate(kept):
+        bags[row] = bag
     learn = keep & (y != "error")
     columns = np.zeros((len(y), len(LABELS)))
     for held_out in folds:
@@ -385,8 +382,8 @@ def _word_model_and_columns(
         train = learn & ~held
         if len(set(y[train])) < 2:
             return None
-        columns[held] = fit_word_model(documents[train], y[train], weights[train], LABELS).columns(documents[held])
-    return fit_word_model(documents[learn], y[learn], weights[learn], LABELS), columns
+        columns[held] = fit_word_model(bags[train], y[train], weights[train], LABELS).columns(bags[held])
+    return fit_word_model(bags[learn], y[learn], weights[learn], LABELS), columns
 
 
 def fit_model(

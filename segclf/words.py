@@ -16,9 +16,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import numpy as np
+from sklearn.utils import murmurhash3_32
 
 from segclf.blocks import Block, Page
 from segclf.lexicon import attribute_tokens
@@ -52,30 +54,47 @@ def _segment_tokens(segment: str, distance: int) -> tuple[str, ...]:
     return (f"a{distance}_{tag}",) + tuple(f"c{distance}_{token}" for token in attribute_tokens(name))
 
 
-def _text_tokens(text: str) -> list[str]:
-    words = _WORD.findall(text[:400].lower())
-    tokens: list[str] = []
-    for word in words[:LEADING_WORDS]:
-        if _CJK.search(word):
-            head = word[:CJK_CHARACTERS]
-            tokens.extend("w_" + head[i : i + 2] for i in range(max(len(head) - 1, 1)))
-        else:
-            tokens.append("w_" + _DIGITS.sub("0", word))
-    if len(words) > LEADING_WORDS:
-        tail = _WORD.findall(text[-120:].lower())[-TRAILING_WORDS:]
-        tokens.extend("e_" + _DIGITS.sub("0", word[-CJK_CHARACTERS:]) for word in tail)
+def _ancestor_segments(path: str) -> list[str]:
+    """The path segments of the ANCESTOR_LEVELS elements above the block's own, nearest last."""
+    return path.rsplit(">", ANCESTOR_LEVELS + 1)[-1 - ANCESTOR_LEVELS : -1]
+
+
+def _structure_tokens(tag: str, own: tuple[str, ...], ancestors: tuple[str, ...]) -> list[str]:
+    tokens = [f"t_{tag}"]
+    tokens.extend(f"c0_{token}" for token in own)
+    for distance, segment in enumerate(reversed(ancestors), 1):
+        tokens.extend(_segment_tokens(segment, distance))
     return tokens
+
+
+def _word_tokens(word: str) -> list[str]:
+    """A leading word's tokens: itself with digits folded, or a CJK run's character pairs."""
+    if _CJK.search(word):
+        head = word[:CJK_CHARACTERS]
+        return ["w_" + head[i : i + 2] for i in range(max(len(head) - 1, 1))]
+    return ["w_" + _DIGITS.sub("0", word)]
+
+
+def _text_parts(text: str) -> tuple[list[str], list[str]]:
+    """The leading words, and the trailing words of a block longer than LEADING_WORDS."""
+    words = _WORD.findall(text[:400].lower())
+    tail = _WORD.findall(text[-120:].lower())[-TRAILING_WORDS:] if len(words) > LEADING_WORDS else []
+    return words[:LEADING_WORDS], tail
+
+
+def _tail_token(word: str) -> str:
+    return "e_" + _DIGITS.sub("0", word[-CJK_CHARACTERS:])
 
 
 def block_document(block: Block) -> str:
     """The block as space-separated tokens: its tag, its own and its ancestors' class/id
-    tokens by distance, and its leading and trailing words."""
-    tokens = [f"t_{block.tag}"]
-    tokens.extend(f"c0_{token}" for token in block.tokens)
-    segments = block.path.split(">")
-    for distance, segment in enumerate(reversed(segments[-1 - ANCESTOR_LEVELS : -1]), 1):
-        tokens.extend(_segment_tokens(segment, distance))
-    tokens.extend(_text_tokens(block.text))
+    tokens by distance, and its leading and trailing words. The readable form of
+    block_bag, which the model reads."""
+    tokens = _structure_tokens(block.tag, block.tokens, tuple(_ancestor_segments(block.path)))
+    leading, tail = _text_parts(block.text)
+    for word in leading:
+        tokens.extend(_word_tokens(word))
+    tokens.extend(_tail_token(word) for word in tail)
     return " ".join(tokens)
 
 
@@ -83,19 +102,75 @@ def page_documents(page: Page) -> list[str]:
     return [block_document(block) for block in page.blocks]
 
 
-@lru_cache(maxsize=1)
-def _vectorizer() -> Any:
-    """One stateless HashingVectorizer for the process: built once, not once per page."""
-    from sklearn.feature_extraction.text import HashingVectorizer
+def _column(token: str) -> int:
+    """A token's column: scikit-learn's HashingVectorizer index (signed murmurhash3, absolute
+    value, modulo the table size), so the two stay interchangeable."""
+    return abs(murmurhash3_32(token, seed=0)) % HASH_FEATURES
 
-    return HashingVectorizer(
-        n_features=HASH_FEATURES,
-        token_pattern=r"\S+",
-        lowercase=False,
-        alternate_sign=False,
-        binary=True,
-        norm="l2",
-    )
+
+# Token -> column caches. Most blocks share their tag, names and many words with
+# blocks seen before, so hashing is paid once per distinct string, not per block.
+# Bounded: emptied when full, so a long crawl's growing vocabulary cannot eat memory.
+_CACHE_LIMIT = 1 << 19
+_LEADING: dict[str, tuple[int, ...]] = {}
+_TRAILING: dict[str, int] = {}
+
+
+@lru_cache(maxsize=65536)
+def _structure_columns(tag: str, own: tuple[str, ...], ancestors: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(_column(token) for token in _structure_tokens(tag, own, ancestors))
+
+
+def _leading_columns(word: str) -> tuple[int, ...]:
+    columns = _LEADING.get(word)
+    if columns is None:
+        if len(_LEADING) >= _CACHE_LIMIT:
+            _LEADING.clear()
+        columns = _LEADING[word] = tuple(_column(token) for token in _word_tokens(word))
+    return columns
+
+
+def _trailing_column(word: str) -> int:
+    column = _TRAILING.get(word)
+    if column is None:
+        if len(_TRAILING) >= _CACHE_LIMIT:
+            _TRAILING.clear()
+        column = _TRAILING[word] = _column(_tail_token(word))
+    return column
+
+
+def block_bag(block: Block) -> list[int]:
+    """The distinct hashed columns of block_document's tokens: what the linear
+    model reads, built from cached pieces without joining or re-splitting strings."""
+    columns = set(_structure_columns(block.tag, block.tokens, tuple(_ancestor_segments(block.path))))
+    leading, tail = _text_parts(block.text)
+    for word in leading:
+        columns.update(_leading_columns(word))
+    columns.update(_trailing_column(word) for word in tail)
+    return list(columns)
+
+
+def document_bag(document: str) -> list[int]:
+    """The bag of a block_document string (block_bag builds the same from the block)."""
+    return sorted({_column(token) for token in document.split()})
+
+
+def page_bags(page: Page) -> list[list[int]]:
+    return [block_bag(block) for block in page.blocks]
+
+
+def bag_matrix(bags: Sequence[Sequence[int]]) -> Any:
+    """Bags as a sparse matrix: binary, each row scaled to unit length (as the
+    HashingVectorizer with binary=True and norm="l2" gives)."""
+    from scipy.sparse import csr_matrix
+
+    lengths = np.fromiter((len(bag) for bag in bags), dtype=np.int64, count=len(bags))
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    indices = np.fromiter(chain.from_iterable(bags), dtype=np.int32, count=int(indptr[-1]))
+    data = np.repeat(1.0 / np.sqrt(np.maximum(lengths, 1)), lengths)
+    matrix = csr_matrix((data, indices, indptr), shape=(len(bags), HASH_FEATURES))
+    matrix.sort_indices()
+    return matrix
 
 
 @dataclass
@@ -109,21 +184,29 @@ class WordModel:
     intercept: np.ndarray  # (labels,)
     labels: tuple[str, ...]
 
-    def columns(self, documents: Sequence[str]) -> np.ndarray:
-        """One score per label in `labels` order for each document."""
-        if len(documents) == 0:
+    def columns(self, bags: Sequence[Sequence[int]]) -> np.ndarray:
+        """One score per label in `labels` order for each bag (block_bag): the sum of its
+        columns' weight rows over the square root of their count (the bag's unit-length
+        row times the table), plus the intercept. The rows are gathered, not multiplied
+        as a sparse product, which would convert the whole float32 table to float64 on
+        every page."""
+        if len(bags) == 0:
             return np.zeros((0, len(self.labels)))
-        return np.asarray(_vectorizer().transform(documents) @ self.weights) + self.intercept
+        lengths = np.fromiter((len(bag) for bag in bags), dtype=np.int64, count=len(bags))
+        flat = np.fromiter(chain.from_iterable(bags), dtype=np.intp, count=int(lengths.sum()))
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        sums = np.add.reduceat(self.weights[flat].astype(np.float64), starts, axis=0)
+        return sums / np.sqrt(lengths)[:, None] + self.intercept
 
 
 def fit_word_model(
-    documents: Sequence[str], y: np.ndarray, weights: np.ndarray, labels: Sequence[str], seed: int = 0
+    bags: Sequence[Sequence[int]], y: np.ndarray, weights: np.ndarray, labels: Sequence[str], seed: int = 0
 ) -> WordModel:
     """Fit the linear classifier (logistic loss, one against the rest per label)."""
     from sklearn.linear_model import SGDClassifier
 
     classifier = SGDClassifier(loss="log_loss", alpha=2e-6, max_iter=8, tol=None, random_state=seed)
-    classifier.fit(_vectorizer().transform(documents), y, sample_weight=weights)
+    classifier.fit(bag_matrix(bags), y, sample_weight=weights)
     classes = [str(label) for label in classifier.classes_]
     coef, intercept = classifier.coef_, classifier.intercept_
     if len(classes) == 2:  # one score, positive for the second class
