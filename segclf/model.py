@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from segclf import __version__
+from segclf import __version__, early_exit
 from segclf.blocks import Page
 from segclf.context import CONTEXT_SCHEMA, LABEL_ORDER, pages_context
 from segclf.features import FEATURE_NAMES, FEATURE_SCHEMA, SiteRepetition, page_features
@@ -125,14 +125,15 @@ def _fit(estimator: Any, x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> A
     return estimator.fit(x, y, sample_weight=weights)
 
 
-def _label_probabilities(estimator: Any, features: np.ndarray, labels: Sequence[str]) -> np.ndarray:
-    """An estimator's probabilities with one column per label in `labels` order (absent: 0)."""
+def _label_probabilities(
+    estimator: Any, features: np.ndarray, labels: Sequence[str], exact: bool = False
+) -> np.ndarray:
+    """An estimator's probabilities with one column per label in `labels` order (absent: 0);
+    blocks already sure after the first rounds stop there unless `exact` (segclf.early_exit)."""
     probabilities = np.zeros((features.shape[0], len(labels)))
     if features.shape[0] == 0:
         return probabilities
-    # Column-major rows: the trees read a few features of every row, and walk them about
-    # a quarter faster this way (the same numbers; benchmarks/speed.py's model stage).
-    raw = estimator.predict_proba(np.asfortranarray(features))
+    raw = early_exit.predict_proba(estimator, features, exact=exact)
     for column, label in enumerate(estimator.classes_):
         probabilities[:, list(labels).index(str(label))] = raw[:, column]
     return probabilities
@@ -160,19 +161,23 @@ class SegmentModel:
             return features
         return np.hstack([features, self.word_model.columns(page_bags(page))])
 
-    def predict_proba(self, features: np.ndarray, page_sizes: Sequence[int] | None = None) -> np.ndarray:
+    def predict_proba(
+        self, features: np.ndarray, page_sizes: Sequence[int] | None = None, exact: bool = False
+    ) -> np.ndarray:
         """Probabilities with one column per label in LABELS order (absent classes get 0).
+        Blocks sure after the first rounds keep those probabilities unless `exact`
+        (segclf.early_exit).
 
         With a second pass, rows must be whole pages in order: `page_sizes` gives their
         block counts (all rows are one page when it is None).
         """
-        probabilities = _label_probabilities(self.estimator, features, self.labels)
+        probabilities = _label_probabilities(self.estimator, features, self.labels, exact)
         if self.context_estimator is None or features.shape[0] == 0:
             return probabilities
         sizes = [features.shape[0]] if page_sizes is None else page_sizes
         first = self._in_label_order(probabilities)
         second = self._in_label_order(
-            _label_probabilities(self.context_estimator, pages_context(first, features, sizes), self.labels)
+            _label_probabilities(self.context_estimator, pages_context(first, features, sizes), self.labels, exact)
         )
         # The second pass decides body or not (what page structure tells best); the first
         # pass, which reads the block's own markers, splits the rest among nav, error, ad.
