@@ -60,11 +60,32 @@ def predict_proba(estimator: Any, features: np.ndarray, exact: bool = False) -> 
     x = np.asfortranarray(estimator._preprocess_X(features, reset=False))
     early = math.ceil(len(predictors) * EARLY_SHARE)
     raw = np.zeros((len(x), baseline.shape[-1]), dtype=baseline.dtype, order="F") + baseline
-    estimator._predict_iterations(x, predictors[:early], raw, False, threads)
+    _add_rounds(estimator, x, predictors[:early], raw, threads)
     probabilities = estimator._loss.predict_proba(raw)
     unsure = np.flatnonzero(probabilities.max(axis=1) < SURE)
     if len(unsure):
         rest = np.asfortranarray(raw[unsure])
-        estimator._predict_iterations(np.asfortranarray(x[unsure]), predictors[early:], rest, False, threads)
+        _add_rounds(estimator, np.asfortranarray(x[unsure]), predictors[early:], rest, threads)
         probabilities[unsure] = estimator._loss.predict_proba(rest)
     return probabilities
+
+
+def _add_rounds(estimator: Any, x: np.ndarray, rounds: list, raw: np.ndarray, threads: int) -> None:
+    """Add the trees of `rounds` to the raw scores. Each tree is walked by scikit-learn's
+    compiled routine directly, into one reused buffer: on a single page (a few hundred
+    blocks) the Python work around each of the 1,000 calls costs more than the walk,
+    and this halves it (about 10 -> 7 microseconds a tree, one-off timing). Falls back to
+    the estimator's own loop where that routine is not found."""
+    try:
+        from sklearn.ensemble._hist_gradient_boosting._predictor import _predict_from_raw_data
+    except ImportError:
+        estimator._predict_iterations(x, rounds, raw, False, threads)
+        return
+    known_categories, feature_map = estimator._bin_mapper.make_known_categories_bitsets()
+    out = np.empty(len(x), dtype=raw.dtype)
+    for trees in rounds:
+        for column, tree in enumerate(trees):
+            _predict_from_raw_data(
+                tree.nodes, x, tree.raw_left_cat_bitsets, known_categories, feature_map, threads, out
+            )
+            raw[:, column] += out
