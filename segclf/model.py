@@ -24,7 +24,7 @@ from segclf.context import CONTEXT_SCHEMA, LABEL_ORDER, pages_context
 from segclf.features import FEATURE_NAMES, FEATURE_SCHEMA, SiteRepetition, page_features
 from segclf.folds import is_augmented_copy, site_folds
 from segclf.labeled import LABELS
-from segclf.words import WORD_COLUMNS, WORD_LABELS, WORD_SCHEMA, WordModel, fit_word_model, page_bags, with_neighbours
+from segclf.words import WORD_SCHEMA, WordModel, fit_word_model, page_bags
 
 MODEL_FORMAT = "segclf-model"
 MODEL_FORMAT_VERSION = 1
@@ -159,7 +159,7 @@ class SegmentModel:
         features = page_features(page, site_repetition)
         if self.word_model is None:
             return features
-        return np.hstack([features, self.word_model.page_columns(page)])
+        return np.hstack([features, self.word_model.columns(page_bags(page))])
 
     def predict_proba(
         self, features: np.ndarray, page_sizes: Sequence[int] | None = None, exact: bool = False
@@ -367,7 +367,7 @@ def _word_model_and_columns(
     model that never saw its site (what the trees must learn to trust). None when the
     pages come from too few sites to split.
 
-    Error blocks are left out of its training, and it scores no error: the training
+    Error blocks are left out of its training, so its error column is 0: the training
     copies inject the same fragment families into every site, so folds by site would
     not hide a family's wording, and trees that trusted the word model's error score
     let three times as many error blocks of held-out families into the body
@@ -376,28 +376,19 @@ def _word_model_and_columns(
     folds = site_folds(pages, WORD_FOLDS)
     if len(folds) < 2:
         return None
-    # Scores are made for every block of a held-out page, labeled or not, because the
-    # neighbour columns read the blocks around each one; rows are then the labeled ones.
-    bags = np.empty(sum(len(page.blocks) for page in pages), dtype=object)
-    for index, bag in enumerate(bag for page in pages for bag in page_bags(page)):
-        bags[index] = bag  # one by one: numpy would stack lists of equal length
-    sizes = [len(page.blocks) for page in pages]
-    block_page = np.repeat(np.arange(len(pages)), sizes)
-    row_block = np.flatnonzero([label is not None for page_labels in labels for label in page_labels])
+    bags = np.empty(len(y), dtype=object)  # filled one by one: numpy would stack equal-length lists
+    kept = (bag for page, page_labels in zip(pages, labels) for bag, label in zip(page_bags(page), page_labels) if label is not None)
+    for row, bag in enumerate(kept):
+        bags[row] = bag
     learn = keep & (y != "error")
-    scores = np.zeros((len(bags), len(WORD_LABELS)))
+    columns = np.zeros((len(y), len(LABELS)))
     for held_out in folds:
-        train = learn & ~np.isin(rows_page, held_out)
+        held = np.isin(rows_page, held_out)
+        train = learn & ~held
         if len(set(y[train])) < 2:
             return None
-        held = np.isin(block_page, held_out)
-        scores[held] = fit_word_model(bags[row_block[train]], y[train], weights[train], WORD_LABELS).columns(bags[held])
-    offsets = np.concatenate([[0], np.cumsum(sizes)])
-    columns = np.vstack(
-        [with_neighbours(scores[start:stop]) for start, stop in zip(offsets[:-1], offsets[1:])]
-        or [np.zeros((0, len(WORD_COLUMNS)))]
-    )
-    return fit_word_model(bags[row_block[learn]], y[learn], weights[learn], WORD_LABELS), columns[row_block]
+        columns[held] = fit_word_model(bags[train], y[train], weights[train], LABELS).columns(bags[held])
+    return fit_word_model(bags[learn], y[learn], weights[learn], LABELS), columns
 
 
 def fit_model(

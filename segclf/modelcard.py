@@ -83,7 +83,7 @@ def model_card(
         "- word model: "
         + (
             "yes: a linear model over each block's tag, class/id names (its own and 3 ancestors') and opening "
-            "and closing words, hashed; the trees read its body, nav and ad scores and the body scores of the blocks before and after as five columns, learned from scores "
+            "and closing words, hashed; the trees read its scores as four columns, learned from scores "
             "made without the block's site (segclf/words.py, 3 folds split by site)"
             if model.word_model is not None
             else "no"

@@ -4,8 +4,7 @@ The feature stage turns class/id names into a dozen hand-picked families (nav, f
 comment, ...) and the words into a few phrase markers; everything else a site writes
 (`storybody`, `byline`, `timestamp`, "Share this", "阅读全文") is invisible to the trees.
 A hashed bag of those strings and a linear classifier see all of them cheaply. Its
-scores (body, nav, ad), with the body scores of the blocks just before and after, become
-five more columns of the block's features. The trees learn how far to
+scores become four more columns of the block's features. The trees learn how far to
 trust them from scores made by linear models that never saw the block's site
 (segclf.model fits it out of fold), so names that only one site uses cannot fake
 confidence.
@@ -26,14 +25,7 @@ from sklearn.utils import murmurhash3_32
 from segclf.blocks import Block, Page
 from segclf.lexicon import attribute_tokens
 
-# The labels the linear model scores. Not error: training copies inject the same error
-# fragment families into every site, so the model would learn their wording, and trees
-# that trusted it let unseen families into the body (segclf.model explains).
-WORD_LABELS = ("body", "nav", "ad")
-# Its columns for the trees: the block's scores, and the body score of the blocks just
-# before and after it, so a heading or a short line between two paragraphs the words
-# call body is seen as part of that run.
-WORD_COLUMNS = ("words_body", "words_nav", "words_ad", "words_body_before", "words_body_after")
+WORD_COLUMNS = ("words_body", "words_nav", "words_error", "words_ad")
 # Ancestors above the holding element whose tag and class/id name become tokens.
 ANCESTOR_LEVELS = 3
 # Leading and trailing words of the block's text that become tokens: boilerplate is
@@ -44,8 +36,7 @@ TRAILING_WORDS = 3
 CJK_CHARACTERS = 8
 HASH_FEATURES = 2**18
 WORD_SCHEMA = {
-    "version": 2,
-    "labels": list(WORD_LABELS),
+    "version": 1,
     "columns": list(WORD_COLUMNS),
     "hash_features": HASH_FEATURES,
     "tokens": [ANCESTOR_LEVELS, LEADING_WORDS, TRAILING_WORDS, CJK_CHARACTERS],
@@ -168,16 +159,6 @@ def page_bags(page: Page) -> list[list[int]]:
     return [block_bag(block) for block in page.blocks]
 
 
-def with_neighbours(scores: np.ndarray) -> np.ndarray:
-    """One page's word columns (WORD_COLUMNS) from its blocks' scores in page order: the
-    scores, then the body score of the block before and of the block after (NaN at the
-    page's ends, as the features' neighbour columns)."""
-    body = scores[:, WORD_LABELS.index("body")]
-    before, after = np.full(len(body), np.nan), np.full(len(body), np.nan)
-    before[1:], after[:-1] = body[:-1], body[1:]
-    return np.column_stack([scores, before, after])
-
-
 def bag_matrix(bags: Sequence[Sequence[int]]) -> Any:
     """Bags as a sparse matrix: binary, each row scaled to unit length (as the
     HashingVectorizer with binary=True and norm="l2" gives)."""
@@ -202,10 +183,6 @@ class WordModel:
     weights: np.ndarray  # (HASH_FEATURES, labels)
     intercept: np.ndarray  # (labels,)
     labels: tuple[str, ...]
-
-    def page_columns(self, page: Page) -> np.ndarray:
-        """The WORD_COLUMNS of every block of a page."""
-        return with_neighbours(self.columns(page_bags(page)))
 
     def columns(self, bags: Sequence[Sequence[int]]) -> np.ndarray:
         """One score per label in `labels` order for each bag (block_bag): the sum of its

@@ -1,22 +1,12 @@
 """The word model: a block's words and class/id names as tokens, scored by a linear model
-whose out-of-fold scores (with its neighbours' body scores) the trees read as more columns."""
+whose out-of-fold scores the trees read as four more columns."""
 
 import numpy as np
 import pytest
 
 from segclf.blocks import Block, Page
-from segclf.labeled import read_labeled
-from segclf.words import (
-    WORD_COLUMNS,
-    WORD_LABELS,
-    bag_matrix,
-    block_bag,
-    block_document,
-    document_bag,
-    fit_word_model,
-    page_bags,
-    with_neighbours,
-)
+from segclf.labeled import LABELS, read_labeled
+from segclf.words import WORD_COLUMNS, bag_matrix, block_bag, block_document, document_bag, fit_word_model
 
 
 def _block(text: str, path: str = "body>div#main>div.story-body>p", tokens=("lead",), tag: str = "p") -> Block:
@@ -68,32 +58,18 @@ def test_bags_are_the_rows_scikit_learns_hashing_vectorizer_gives(sample_files):
 def test_the_word_model_learns_which_tokens_mean_which_label():
     documents = ["t_p c1_story w_the w_harbour"] * 20 + ["t_li c1_menu w_home"] * 20 + ["t_div c1_sponsor w_buy"] * 5
     y = np.array(["body"] * 20 + ["nav"] * 20 + ["ad"] * 5, dtype=object)
-    model = fit_word_model([document_bag(d) for d in documents], y, np.ones(len(y)), WORD_LABELS)
+    model = fit_word_model([document_bag(d) for d in documents], y, np.ones(len(y)), LABELS)
     tried = ["t_p c1_story w_harbour", "t_li c1_menu w_home", "t_div c1_sponsor"]
     scores = model.columns([document_bag(d) for d in tried])
     np.testing.assert_allclose(scores, bag_matrix([document_bag(d) for d in tried]) @ model.weights + model.intercept, rtol=1e-6)
-    assert scores.shape == (3, len(WORD_LABELS))
-    assert [WORD_LABELS[i] for i in scores.argmax(axis=1)] == ["body", "nav", "ad"]
-    assert model.columns([]).shape == (0, len(WORD_LABELS))
+    assert scores.shape == (3, len(WORD_COLUMNS))
+    assert list(scores.argmax(axis=1)) == [LABELS.index("body"), LABELS.index("nav"), LABELS.index("ad")]
+    # error was never seen: its column is 0, never a guess.
+    assert (scores[:, LABELS.index("error")] == 0).all()
+    assert model.columns([]).shape == (0, len(WORD_COLUMNS))
 
 
-def test_a_label_the_word_model_never_saw_scores_zero():
-    y = np.array(["body"] * 10 + ["nav"] * 10, dtype=object)
-    bags = [document_bag("t_p w_story")] * 10 + [document_bag("t_li w_home")] * 10
-    model = fit_word_model(bags, y, np.ones(len(y)), WORD_LABELS)
-    assert (model.columns(bags)[:, WORD_LABELS.index("ad")] == 0).all()
-
-
-def test_each_block_also_gets_the_body_score_of_the_blocks_around_it():
-    scores = np.array([[1.0, -1.0, 0.0], [-2.0, 2.0, 0.0], [3.0, 0.0, -3.0]])
-    columns = with_neighbours(scores)
-    assert columns.shape == (3, len(WORD_COLUMNS))
-    np.testing.assert_array_equal(columns[:, :3], scores)
-    np.testing.assert_array_equal(columns[:, 3], [np.nan, 1.0, -2.0])  # before: NaN at the page's start
-    np.testing.assert_array_equal(columns[:, 4], [-2.0, 3.0, np.nan])  # after: NaN at its end
-
-
-def test_a_model_with_words_reads_the_word_columns_and_survives_saving(sample_files, tmp_path):
+def test_a_model_with_words_reads_four_more_columns_and_survives_saving(sample_files, tmp_path):
     from segclf.features import FEATURE_NAMES
     from segclf.model import fit_model, load_model, save_model
 
@@ -138,37 +114,28 @@ def test_the_trees_learn_from_word_scores_of_models_that_never_saw_the_site(samp
     assert saw_site.count(False) == 1 and saw_site[-1]  # one fold lacks the site; the final model has it
     blind = fitted[saw_site.index(False)][1]
     on_site = np.isin(rows_page, [i for i, page in enumerate(pages) if page.site == site])
-    def site_columns(word_model):
-        return np.vstack(
-            [
-                with_neighbours(word_model.columns(page_bags(page)))[[label is not None for label in page_labels]]
-                for page, page_labels in zip(pages, labels)
-                if page.site == site
-            ]
-        )
-
-    np.testing.assert_allclose(columns[on_site], site_columns(blind))
-    assert not np.allclose(columns[on_site], site_columns(final))
+    documents = [
+        block_bag(block)
+        for page, page_labels in zip(pages, labels)
+        if page.site == site
+        for block, label in zip(page.blocks, page_labels)
+        if label is not None
+    ]
+    np.testing.assert_allclose(columns[on_site], blind.columns(documents))
+    assert not np.allclose(columns[on_site], final.columns(documents))
 
 
-def test_the_word_model_never_learns_error_wording(sample_files, monkeypatch):
+def test_the_word_model_never_learns_error_wording(sample_files):
     """Fragment families repeat across every site's training copies; error is left to the
     lexicon, so an unseen family is not judged by how unlike the known ones it reads."""
-    import segclf.model
     from segclf.model import fit_model
 
     labeled = [read_labeled(path) for path in sample_files]
     assert any("error" in item.labels for item in labeled)
-    taught = []
-
-    def recording_fit(bags, y, *args, **kwargs):
-        taught.extend(y)
-        return fit_word_model(bags, y, *args, **kwargs)
-
-    monkeypatch.setattr(segclf.model, "fit_word_model", recording_fit)
     model = fit_model([item.page for item in labeled], [item.labels for item in labeled], words=True)
-    assert "error" not in model.word_model.labels and "error" not in taught
-    assert {"body", "nav"} <= set(taught)
+    error = LABELS.index("error")
+    assert not model.word_model.weights[:, error].any() and model.word_model.intercept[error] == 0
+    assert model.word_model.weights[:, LABELS.index("body")].any()
 
 
 def test_pages_of_one_site_get_no_word_model(labeled_files):
