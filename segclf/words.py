@@ -111,7 +111,7 @@ def _column(token: str) -> int:
 # Token -> column caches. Most blocks share their tag, names and many words with
 # blocks seen before, so hashing is paid once per distinct string, not per block.
 # Bounded: emptied when full, so a long crawl's growing vocabulary cannot eat memory.
-_CACHE_LIMIT = 1 << 19
+_CACHE_LIMIT = 1 << 17  # at most about 25 MB each (about 180 bytes an entry with its key)
 _LEADING: dict[str, tuple[int, ...]] = {}
 _TRAILING: dict[str, int] = {}
 
