@@ -166,3 +166,16 @@ def test_an_empty_page_has_no_word_columns():
     from segclf.words import page_bags
 
     assert page_bags(Page(blocks=[])) == []
+
+
+def test_the_token_caches_stay_bounded_and_give_the_same_columns(monkeypatch):
+    """A long crawl's vocabulary keeps growing; the caches are emptied when full."""
+    import segclf.words as words
+
+    monkeypatch.setattr(words, "_CACHE_LIMIT", 10)
+    monkeypatch.setattr(words, "_LEADING", {})
+    monkeypatch.setattr(words, "_TRAILING", {})
+    blocks = [_block(f"word{i} " * 12 + f"tail{i}") for i in range(50)]
+    first = [sorted(block_bag(block)) for block in blocks]
+    assert len(words._LEADING) <= 10 and len(words._TRAILING) <= 10
+    assert [sorted(block_bag(block)) for block in blocks] == first == [document_bag(block_document(b)) for b in blocks]
