@@ -190,13 +190,15 @@ class WordModel:
         row times the table), plus the intercept. The rows are gathered, not multiplied
         as a sparse product, which would convert the whole float32 table to float64 on
         every page."""
-        if len(bags) == 0:
-            return np.zeros((0, len(self.labels)))
         lengths = np.fromiter((len(bag) for bag in bags), dtype=np.int64, count=len(bags))
-        flat = np.fromiter(chain.from_iterable(bags), dtype=np.intp, count=int(lengths.sum()))
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        sums = np.add.reduceat(self.weights[flat].astype(np.float64), starts, axis=0)
-        return sums / np.sqrt(lengths)[:, None] + self.intercept
+        scores = np.zeros((len(bags), len(self.labels)))
+        filled = lengths > 0  # an empty bag (no block has one: every block has its tag) scores 0
+        if filled.any():
+            flat = np.fromiter(chain.from_iterable(bags), dtype=np.intp, count=int(lengths.sum()))
+            starts = np.concatenate([[0], np.cumsum(lengths[filled])[:-1]])
+            sums = np.add.reduceat(self.weights[flat].astype(np.float64), starts, axis=0)
+            scores[filled] = sums / np.sqrt(lengths[filled])[:, None]
+        return scores + self.intercept
 
 
 def fit_word_model(

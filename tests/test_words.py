@@ -179,3 +179,13 @@ def test_the_token_caches_stay_bounded_and_give_the_same_columns(monkeypatch):
     first = [sorted(block_bag(block)) for block in blocks]
     assert len(words._LEADING) <= 10 and len(words._TRAILING) <= 10
     assert [sorted(block_bag(block)) for block in blocks] == first == [document_bag(block_document(b)) for b in blocks]
+
+
+def test_an_empty_bag_scores_the_intercept_and_leaves_its_neighbours_alone():
+    y = np.array(["body"] * 10 + ["nav"] * 10, dtype=object)
+    bags = [document_bag("t_p w_story")] * 10 + [document_bag("t_li w_home")] * 10
+    model = fit_word_model(bags, y, np.ones(len(y)), LABELS)
+    alone = model.columns([bags[0], bags[-1]])
+    mixed = model.columns([[], bags[0], [], bags[-1], []])
+    np.testing.assert_allclose(mixed[[1, 3]], alone)
+    np.testing.assert_allclose(mixed[[0, 2, 4]], np.tile(model.intercept, (3, 1)))
