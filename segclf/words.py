@@ -20,7 +20,6 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
-from sklearn.utils import murmurhash3_32
 
 from segclf.blocks import Block, Page
 from segclf.lexicon import attribute_tokens
@@ -102,10 +101,19 @@ def page_documents(page: Page) -> list[str]:
     return [block_document(block) for block in page.blocks]
 
 
+@lru_cache(maxsize=1)
+def _murmurhash() -> Any:
+    """scikit-learn's murmurhash3_32, imported on first use: `import segclf` (and
+    `segclf --help`) should not pay the second it takes to import scikit-learn."""
+    from sklearn.utils import murmurhash3_32
+
+    return murmurhash3_32
+
+
 def _column(token: str) -> int:
     """A token's column: scikit-learn's HashingVectorizer index (signed murmurhash3, absolute
     value, modulo the table size), so the two stay interchangeable."""
-    return abs(murmurhash3_32(token, seed=0)) % HASH_FEATURES
+    return abs(_murmurhash()(token, seed=0)) % HASH_FEATURES
 
 
 # Token -> column caches. Most blocks share their tag, names and many words with
