@@ -12,6 +12,7 @@ own decoding too (bytes in). Peak memory is the child's maximum resident set siz
 from __future__ import annotations
 
 import argparse
+import math
 import multiprocessing
 import os
 import resource
@@ -167,7 +168,7 @@ def main() -> None:
             child.join()
             _, seconds, rss = queue.get() if not queue.empty() else (tool, float("nan"), float("nan"))
             previous = best.get(tool)
-            if previous is None or not seconds >= previous[0]:
+            if previous is None or math.isnan(previous[0]) or seconds < previous[0]:  # a failed round never wins
                 best[tool] = (seconds, max(rss, previous[1]) if previous else rss)
     results = [(tool, *best[tool]) for tool in tools]
     queue = context.Queue()

@@ -376,15 +376,13 @@ def _word_model_and_columns(
     folds = site_folds(pages, WORD_FOLDS)
     if len(folds) < 2:
         return None
-    bags = np.empty(len(y), dtype=object)
     kept = (
         bag
         for page, page_labels in zip(pages, labels)
         for bag, label in zip(page_bags(page), page_labels)
         if label is not None
     )
-    for row, bag in enumerate(kept):
-        bags[row] = bag  # one by one: numpy would stack lists of equal length
+    bags = np.fromiter(kept, dtype=object, count=len(y))  # one list per row, never stacked
     learn = keep & (y != "error")
     columns = np.zeros((len(y), len(LABELS)))
     for held_out in folds:

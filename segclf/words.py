@@ -116,12 +116,10 @@ def _column(token: str) -> int:
     return abs(_murmurhash()(token, seed=0)) % HASH_FEATURES
 
 
-# Token -> column caches. Most blocks share their tag, names and many words with
-# blocks seen before, so hashing is paid once per distinct string, not per block.
-# Bounded: emptied when full, so a long crawl's growing vocabulary cannot eat memory.
+# Most blocks share their tag, names and many words with blocks seen before, so each
+# distinct string is hashed once per process, not once per block. The caches are bounded
+# (least recently used out), so a long crawl's growing vocabulary cannot eat memory.
 _CACHE_LIMIT = 1 << 17  # at most about 25 MB each (about 180 bytes an entry with its key)
-_LEADING: dict[str, tuple[int, ...]] = {}
-_TRAILING: dict[str, int] = {}
 
 
 @lru_cache(maxsize=65536)
@@ -129,22 +127,14 @@ def _structure_columns(tag: str, own: tuple[str, ...], ancestors: tuple[str, ...
     return tuple(_column(token) for token in _structure_tokens(tag, own, ancestors))
 
 
+@lru_cache(maxsize=_CACHE_LIMIT)
 def _leading_columns(word: str) -> tuple[int, ...]:
-    columns = _LEADING.get(word)
-    if columns is None:
-        if len(_LEADING) >= _CACHE_LIMIT:
-            _LEADING.clear()
-        columns = _LEADING[word] = tuple(_column(token) for token in _word_tokens(word))
-    return columns
+    return tuple(_column(token) for token in _word_tokens(word))
 
 
+@lru_cache(maxsize=_CACHE_LIMIT)
 def _trailing_column(word: str) -> int:
-    column = _TRAILING.get(word)
-    if column is None:
-        if len(_TRAILING) >= _CACHE_LIMIT:
-            _TRAILING.clear()
-        column = _TRAILING[word] = _column(_tail_token(word))
-    return column
+    return _column(_tail_token(word))
 
 
 def block_bag(block: Block) -> list[int]:

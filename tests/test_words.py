@@ -168,16 +168,17 @@ def test_an_empty_page_has_no_word_columns():
     assert page_bags(Page(blocks=[])) == []
 
 
-def test_the_token_caches_stay_bounded_and_give_the_same_columns(monkeypatch):
-    """A long crawl's vocabulary keeps growing; the caches are emptied when full."""
+def test_the_token_caches_stay_bounded_and_give_the_same_columns():
+    """A long crawl's vocabulary keeps growing; the caches drop their least used words."""
     import segclf.words as words
 
-    monkeypatch.setattr(words, "_CACHE_LIMIT", 10)
-    monkeypatch.setattr(words, "_LEADING", {})
-    monkeypatch.setattr(words, "_TRAILING", {})
     blocks = [_block(f"word{i} " * 12 + f"tail{i}") for i in range(50)]
     first = [sorted(block_bag(block)) for block in blocks]
-    assert len(words._LEADING) <= 10 and len(words._TRAILING) <= 10
+    for i in range(words._CACHE_LIMIT + 100):  # more distinct words than a cache holds
+        words._leading_columns(f"filler{i}")
+        words._trailing_column(f"filler{i}")
+    for cached in (words._leading_columns, words._trailing_column):
+        assert cached.cache_info().currsize <= words._CACHE_LIMIT
     assert [sorted(block_bag(block)) for block in blocks] == first == [document_bag(block_document(b)) for b in blocks]
 
 
