@@ -24,7 +24,7 @@ from segclf.lexicon import SOFT_ERROR_FAMILIES, STRONG_ERROR_FAMILIES, load_lexi
 from segclf.lexicon.phrase_index import PhraseIndex
 from segclf.text import CJK_CHAR, CJK_RANGES, repetition_key_page
 
-FEATURE_SCHEMA_VERSION = 3
+FEATURE_SCHEMA_VERSION = 2
 
 # Class/id token families (segclf/lexicon/class_tokens.txt) turned into columns.
 TOKEN_FAMILIES = (
@@ -87,10 +87,6 @@ NEIGHBOUR_COLUMNS = (
 )
 # Blocks this far on each side are averaged into "window" columns.
 WINDOW_RADIUS = 3
-# Markers that say a block is part of an error message; how near the nearest such block
-# before and after is, is a column each: an error page's help text ("Troubleshooting
-# steps:", "What can I do?") carries no marker of its own, but its heading does.
-ERROR_EVIDENCE_COLUMNS = ("err_strong", "err_signature", "err_status_line", "err_pattern")
 # Error regexes and phrases are only looked for in blocks up to this long: error
 # messages are short, and searching long article paragraphs costs the most.
 MAX_PATTERN_BLOCK_CHARS = 400
@@ -167,7 +163,6 @@ def _schema_columns() -> tuple[str, ...]:
     for offset in NEIGHBOUR_OFFSETS:
         columns += [f"n{offset:+d}_{name}" for name in NEIGHBOUR_COLUMNS]
     columns += ["window_log_tokens", "window_link_ratio", "window_punct_ratio"]
-    columns += ["error_before", "error_after"]
     return tuple(columns)
 
 
@@ -525,19 +520,7 @@ def page_features(page: Page, site_repetition: SiteRepetition | None = None) -> 
     matrix[:, _COLUMN["window_log_tokens"]] = _window_mean(matrix[:, _COLUMN["log_tokens"]], WINDOW_RADIUS)
     matrix[:, _COLUMN["window_link_ratio"]] = _window_mean(matrix[:, _COLUMN["link_ratio"]], WINDOW_RADIUS)
     matrix[:, _COLUMN["window_punct_ratio"]] = _window_mean(matrix[:, _COLUMN["punct_ratio"]], WINDOW_RADIUS)
-    evidence = matrix[:, [_COLUMN[name] for name in ERROR_EVIDENCE_COLUMNS]].any(axis=1)
-    matrix[:, _COLUMN["error_before"]] = _nearness_before(evidence)
-    matrix[:, _COLUMN["error_after"]] = _nearness_before(evidence[::-1])[::-1]
     return matrix
-
-
-def _nearness_before(flags: np.ndarray) -> np.ndarray:
-    """1/d for the nearest flagged block d blocks before each block (1: the one just
-    before), 0 where none is."""
-    positions = np.arange(len(flags))
-    last = np.maximum.accumulate(np.where(flags, positions, -1))
-    previous = np.concatenate([[-1], last[:-1]])
-    return np.where(previous >= 0, 1.0 / np.maximum(positions - previous, 1), 0.0)
 
 
 def pages_features(pages: Sequence[Page], site_repetition: SiteRepetition | None = None) -> np.ndarray:
