@@ -366,8 +366,12 @@ def _text_columns(blocks: Sequence[Block]) -> tuple[np.ndarray, list[str]]:
     short = chars <= MAX_AD_PHRASE_BLOCK_CHARS
     ad_phrase = _blocks_with_match(lexicon.ad_phrases, lowered_texts, short, lexicon.ad_phrase_index)
     ad_phrase |= _blocks_with_match(lexicon.ad_words, lowered_texts, short)
-    # Error regexes missing a piece they need everywhere on the page cannot match any block.
-    page_rules = [rule for rule in lexicon.error_patterns if rule.could_match(lowered)]
+    # Error regexes only run on short blocks; one missing a piece it needs in all of them
+    # together cannot match any block (the long paragraphs are most of a page's text:
+    # leaving them out of this scan halves its cost).
+    short_for_patterns = chars <= MAX_PATTERN_BLOCK_CHARS
+    short_lowered = _SEPARATOR.join(lowered_texts[index] for index in np.flatnonzero(short_for_patterns))
+    page_rules = [rule for rule in lexicon.error_patterns if rule.could_match(short_lowered)]
 
     rows = np.zeros((count, len(TEXT_COLUMNS) + len(MARKER_COLUMNS) - 2), dtype=float)
     rows[:, 0] = np.log1p(chars)
@@ -398,7 +402,7 @@ def _text_columns(blocks: Sequence[Block]) -> tuple[np.ndarray, list[str]]:
         families = lexicon.error_families(lowered_texts[index]) if maybe_error[index] else _NONE
         patterns = (
             lexicon.error_pattern_families(text, lowered_texts[index], page_rules)
-            if chars[index] <= MAX_PATTERN_BLOCK_CHARS
+            if short_for_patterns[index]
             else _NONE
         )
         if families or patterns:

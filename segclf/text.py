@@ -10,7 +10,6 @@ CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0
 CJK_CHAR = re.compile(f"[{CJK_RANGES}]")
 TOKEN = re.compile(f"[{CJK_RANGES}]|[^\\W_{CJK_RANGES}]+")
 _DIGITS = re.compile(r"\d+")
-_SPACE = re.compile(r"\s+")
 
 
 def tokens(text: str) -> list[str]:
@@ -28,5 +27,8 @@ def repetition_key(text: str) -> str:
 
 
 def repetition_key_page(lowered: str) -> str:
-    """repetition_key over already lower-cased, joined texts (strip each part afterwards)."""
-    return _DIGITS.sub("0", _SPACE.sub(" ", lowered))
+    """repetition_key over already lower-cased, joined texts (strip each part afterwards).
+
+    str.split and the regex \\s agree on what white space is; split-and-join collapses the
+    runs in a third of the regex's time (most of a page's spaces are single already)."""
+    return _DIGITS.sub("0", " ".join(lowered.split()))

@@ -137,3 +137,12 @@ def test_empty_page_gives_empty_matrix():
     _, matrix = features_of("")
     assert matrix.shape == (0, len(FEATURE_NAMES))
 
+
+
+def test_repetition_keys_ignore_case_white_space_and_numbers():
+    from segclf.features import repetition_keys
+    from segclf.text import repetition_key
+
+    texts = ["Posted 12 May  2024", "posted 3 may\n2023", "Comments\u3000(15)", "comments\xa0(2)"]
+    assert repetition_keys(texts) == ["posted 0 may 0", "posted 0 may 0", "comments (0)", "comments (0)"]
+    assert [repetition_key(text) for text in texts] == repetition_keys(texts)
