@@ -367,8 +367,8 @@ def _text_columns(blocks: Sequence[Block]) -> tuple[np.ndarray, list[str]]:
     ad_phrase = _blocks_with_match(lexicon.ad_phrases, lowered_texts, short, lexicon.ad_phrase_index)
     ad_phrase |= _blocks_with_match(lexicon.ad_words, lowered_texts, short)
     # Error regexes only run on short blocks; one missing a piece it needs in all of them
-    # together cannot match any block (the long paragraphs are most of a page's text:
-    # leaving them out of this scan halves its cost).
+    # together cannot match any block. Leaving the long paragraphs (30% of the text of the
+    # benchmark pages) out of this scan cut it from 1.06 to 0.74 ms a page (one-off timing).
     short_for_patterns = chars <= MAX_PATTERN_BLOCK_CHARS
     short_lowered = _SEPARATOR.join(lowered_texts[index] for index in np.flatnonzero(short_for_patterns))
     page_rules = [rule for rule in lexicon.error_patterns if rule.could_match(short_lowered)]
