@@ -21,7 +21,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-COPIES = "augmented copies"  # out_of_fold.py's corpus name for the copies
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from out_of_fold import COPIES  # noqa: E402  (the corpus name out_of_fold.py gives the copies)
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Paired:
 def read_pages(path: Path) -> dict[str, dict]:
     """A --pages-out file, keyed by page path."""
     with path.open(encoding="utf-8") as lines:
-        return {record["path"]: record for record in map(json.loads, lines) if record}
+        return {record["path"]: record for record in (json.loads(line) for line in lines if line.strip())}
 
 
 def paired(baseline: list[float], candidate: list[float]) -> Paired:

@@ -18,6 +18,7 @@ def write_run(path: Path, scores: dict[str, tuple[str, float]]) -> Path:
     with path.open("w") as out:
         for page, (corpus, f1) in scores.items():
             out.write(json.dumps({"corpus": corpus, "path": page, "fold": 1, "f1": {"None": f1, "0.65": f1}}) + "\n")
+        out.write("\n")  # a blank line is no record
     return path
 
 
