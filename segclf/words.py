@@ -97,10 +97,6 @@ def block_document(block: Block) -> str:
     return " ".join(tokens)
 
 
-def page_documents(page: Page) -> list[str]:
-    return [block_document(block) for block in page.blocks]
-
-
 @lru_cache(maxsize=1)
 def _murmurhash() -> Any:
     """scikit-learn's murmurhash3_32, imported on first use: `import segclf` (and
