@@ -29,6 +29,7 @@ def repetition_key(text: str) -> str:
 def repetition_key_page(lowered: str) -> str:
     """repetition_key over already lower-cased, joined texts (strip each part afterwards).
 
-    str.split and the regex \\s agree on what white space is; split-and-join collapses the
-    runs in a third of the regex's time (most of a page's spaces are single already)."""
+    str.split and the regex \\s agree on what white space is (checked over every code
+    point); split-and-join is the faster of the two (a page's repetition keys took 0.36
+    instead of 0.60 ms on the benchmark pages, one-off timing)."""
     return _DIGITS.sub("0", " ".join(lowered.split()))
