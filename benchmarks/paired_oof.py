@@ -37,10 +37,22 @@ class Paired:
     standard_error: float
 
 
+# The folders of a build that out_of_fold.py reads pages from (build/NAME/corpora/...,
+# build/NAME/augmented/..., labeled/...): a page's key starts at the last of them, so two
+# runs pair up whether their build folder was named relative or absolute, or differently.
+BUILD_FOLDERS = ("corpora", "augmented", "labeled")
+
+
+def page_key(path: str) -> str:
+    parts = Path(path).parts
+    starts = [i for i, part in enumerate(parts) if part in BUILD_FOLDERS]
+    return "/".join(parts[starts[-1]:]) if starts else path
+
+
 def read_pages(path: Path) -> dict[str, dict]:
-    """A --pages-out file, keyed by page path."""
+    """A --pages-out file, keyed by the page's path within its build (page_key)."""
     with path.open(encoding="utf-8") as lines:
-        return {record["path"]: record for record in (json.loads(line) for line in lines if line.strip())}
+        return {page_key(record["path"]): record for record in (json.loads(line) for line in lines if line.strip())}
 
 
 def paired(baseline: list[float], candidate: list[float]) -> Paired:

@@ -49,3 +49,17 @@ def test_unreadable_file_is_one_line_and_exit_1(tmp_path):
     run = subprocess.run([sys.executable, str(SCRIPT), str(bad), str(bad)], capture_output=True, text=True)
     assert run.returncode == 1
     assert run.stderr.startswith("error: cannot read") and run.stderr.count("\n") == 1
+
+
+def test_runs_pair_up_whatever_their_build_folder_was_called(tmp_path):
+    baseline = write_run(tmp_path / "a.jsonl", {
+        "/work/main/build/base/corpora/dragnet/train/1.html": ("dragnet", 0.5),
+        "/work/main/build/base/augmented/1.inc0.html": ("augmented copies", 0.5),
+    })
+    candidate = write_run(tmp_path / "b.jsonl", {
+        "build/experiment/corpora/dragnet/train/1.html": ("dragnet", 0.7),
+        "build/experiment/augmented/1.inc0.html": ("augmented copies", 0.9),
+    })
+    groups = paired_oof.compare(paired_oof.read_pages(baseline), paired_oof.read_pages(candidate))["0.65"]
+    assert groups["dragnet"].pages == 1 and groups["dragnet"].difference == pytest.approx(0.2)
+    assert groups["augmented copies"].difference == pytest.approx(0.4)
