@@ -38,6 +38,7 @@ from peers import PEERS, Extractor, Outcome  # noqa: E402
 from segclf.corpus import CorpusPage, is_corpus_folder, read_corpus  # noqa: E402
 from segclf.decode import decode_html  # noqa: E402
 from segclf.evaluate import paired_difference_by_page, token_scores  # noqa: E402
+from segclf.text import tokens  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPORA = ROOT.parent / "shared" / "corpora"
@@ -74,6 +75,8 @@ class PageScore:
     f1: float
     seconds: float
     error: str | None = None
+    empty_output: bool = False
+    empty_gold: bool = False
 
 
 @dataclass
@@ -92,9 +95,23 @@ class Row:
             "precision": sum(page.precision for page in self.pages) / count if count else 0.0,
             "recall": sum(page.recall for page in self.pages) / count if count else 0.0,
             "f1": sum(page.f1 for page in self.pages) / count if count else 0.0,
+            **scrapinghub_scores(self.pages),
             "pages_per_second": count / seconds if seconds else 0.0,
             "failures": sum(1 for page in self.pages if page.error),
         }
+
+
+def scrapinghub_scores(pages: list[PageScore]) -> dict[str, float]:
+    """The scrapinghub article-extraction-benchmark's aggregation (its evaluate.py): precision
+    averaged over the pages with some output, recall over the pages with some gold, and F1
+    of those two means. So a page whose gold and output are both empty counts nowhere (the
+    mean page F1 scores it 1), and an empty output costs recall but not precision."""
+    precisions = [page.precision for page in pages if not page.empty_output]
+    recalls = [page.recall for page in pages if not page.empty_gold]
+    precision = sum(precisions) / len(precisions) if precisions else 0.0
+    recall = sum(recalls) / len(recalls) if recalls else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"sh_precision": precision, "sh_recall": recall, "sh_f1": f1}
 
 
 class PeerCache:
@@ -203,7 +220,10 @@ def timed(extractor: Extractor, warmed: set[str], *args) -> Outcome:
 
 def score(row: Row, page_id: str, gold: str, outcome: Outcome) -> None:
     result = token_scores(outcome.text, gold)
-    row.pages.append(PageScore(page_id, result.precision, result.recall, result.f1, outcome.seconds, outcome.error))
+    row.pages.append(PageScore(
+        page_id, result.precision, result.recall, result.f1, outcome.seconds, outcome.error,
+        empty_output=not tokens(outcome.text), empty_gold=not tokens(gold),
+    ))
 
 
 def model_sha256(model_path: Path) -> str:
@@ -259,17 +279,24 @@ def markdown(info: dict[str, str], results: dict[str, list[Row]], page_counts: d
         " Rows marked *whole page* are whole-page text baselines: the recall a tool gets by keeping everything."
         " Margin = segclf's mean F1 minus the best peer's, with a 95% percentile-bootstrap interval of the mean"
         " per-page difference (pages resampled in pairs, 2,000 draws, seed 0): where it includes 0, the test"
-        " split is too small to tell the two apart.",
+        " split is too small to tell the two apart."
+        " F1 (sh) is the scrapinghub article-extraction-benchmark's aggregation of the same per-page scores:"
+        " precision averaged over the pages with some output, recall over the pages with some gold, and the F1"
+        " of the two means, so a page whose gold and output are both empty counts in neither (its tokens, not"
+        " its 4-word shingles). The tables are sorted and the margin taken by the mean page F1.",
     ]
     for corpus, rows in results.items():
         lines += ["", f"## {corpus}: {page_counts[corpus]} pages", "", f"Gold: {GOLD.get(corpus, 'see the corpus README')}.", ""]
-        lines += ["| extractor | pages | precision | recall | F1 | pages/s | failures |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        lines += [
+            "| extractor | pages | precision | recall | F1 | F1 (sh) | pages/s | failures |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for summary in sorted((row.summary() for row in rows), key=lambda s: -s["f1"]):
             lines.append(
-                f"| {row_label(str(summary['extractor']))} | {summary['pages']} | {summary['precision']:.3f} | {summary['recall']:.3f} | {summary['f1']:.3f} "
+                f"| {row_label(str(summary['extractor']))} | {summary['pages']} | {summary['precision']:.3f} | {summary['recall']:.3f} | {summary['f1']:.3f} | {summary['sh_f1']:.3f} "
                 f"| {summary['pages_per_second']:.1f} | {summary['failures']} |"
             )
-        lines += ["", margin_line(rows)]
+        lines += ["", margin_line(rows), "", scrapinghub_line(rows)]
         if corpus in SILVER:
             lines += ["", "> " + SILVER[corpus]]
     return "\n".join(lines) + "\n"
@@ -297,6 +324,18 @@ def margin_line(rows: list[Row]) -> str:
         return f"Margin: segclf level with the best peer ({best['extractor']}, F1 {best['f1']:.3f}; difference {margin:+.4f} F1); {interval}."
     verdict = "ahead of" if margin > 0 else "behind"
     return f"Margin: segclf {verdict} the best peer ({best['extractor']}, F1 {best['f1']:.3f}) by {abs(margin):.3f} F1; {interval}."
+
+
+def scrapinghub_line(rows: list[Row]) -> str:
+    """Where segclf stands among the peers by the scrapinghub aggregation (F1 (sh))."""
+    summaries = [row.summary() for row in rows]
+    ours = [s for s in summaries if s["extractor"] == "segclf"]
+    peers = [s for s in summaries if s["extractor"] != "segclf"]
+    if not ours or not peers:
+        return "By F1 (sh): not measured (segclf or the peers were not run)."
+    best = max(peers, key=lambda s: s["sh_f1"])
+    difference = float(ours[0]["sh_f1"]) - float(best["sh_f1"])
+    return f"By F1 (sh): segclf {ours[0]['sh_f1']:.3f}, best peer {best['extractor']} {best['sh_f1']:.3f} (difference {difference:+.4f})."
 
 
 def row_label(name: str) -> str:
