@@ -38,7 +38,7 @@ from segclf.corpus import read_corpus  # noqa: E402
 from segclf.evaluate import body_text, token_scores  # noqa: E402
 from segclf.folds import is_augmented_copy, site_folds  # noqa: E402
 from segclf.labeled import LABELS, find_labeled_files, read_labeled  # noqa: E402
-from segclf.model import CORPUS_WEIGHT_POWER, PAGE_WEIGHT_POWER, decide_labels, fit_model  # noqa: E402
+from segclf.model import PAGE_WEIGHT_POWER, decide_labels, fit_model  # noqa: E402
 
 THRESHOLDS = (None, 0.5, 0.6, 0.65, 0.7, 0.75)
 COPIES = "augmented copies"
@@ -62,7 +62,6 @@ def main() -> None:
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
     parser.add_argument("--folds", type=int, default=2)
     parser.add_argument("--page-weight-power", type=float, default=PAGE_WEIGHT_POWER)
-    parser.add_argument("--corpus-weight-power", type=float, default=CORPUS_WEIGHT_POWER)
     parser.add_argument(
         "--pages-out", type=Path, help="JSON lines: every scored page's F1 per threshold and its blocks' probability of each label"
     )
@@ -96,7 +95,6 @@ def main() -> None:
             [p for i, p in enumerate(pages) if i not in held],
             [item.labels for i, item in enumerate(items) if i not in held],
             page_weight_power=args.page_weight_power,
-            corpus_weight_power=args.corpus_weight_power,
             words=args.words,
         )
         print(f"fold {number}: fitted in {time.time() - started:.0f} s", file=sys.stderr, flush=True)
@@ -129,7 +127,7 @@ def main() -> None:
 
     names = ["most probable" if t is None else f"body >= {t}" for t in THRESHOLDS]
     fallback = "" if args.fallback is None else f", fallback {args.fallback}"
-    print(f"out-of-fold mean page F1, {args.folds} folds by site, page weight power {args.page_weight_power}, corpus weight power {args.corpus_weight_power}{fallback}\n")
+    print(f"out-of-fold mean page F1, {args.folds} folds by site, page weight power {args.page_weight_power}{fallback}\n")
     print("| corpus | pages | " + " | ".join(names) + " |")
     print("| --- | ---: | " + " | ".join("---:" for _ in names) + " |")
     for corpus, by_threshold in scores.items():

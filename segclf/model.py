@@ -38,12 +38,6 @@ MAX_WEIGHT_TOKENS = 200
 # mean page F1 .9269 at 0, .9290 at 0.5, .9276 at 1; readability_tests .900/.910/.918,
 # the Chinese pages .873/.887/.886, the large corpora within +-.003.
 PAGE_WEIGHT_POWER = 0.5
-# How far each source's total weight is evened out (a source: the corpus an imported page
-# came from, its training copies included, or the project's own labeled pages). 0 lets the
-# largest corpus (dragnet, half the pages) set what "body" means; 1 gives every source the
-# same say, as the per-corpus targets of issue 3 judge.
-CORPUS_WEIGHT_POWER = 0.0
-OWN_PAGES = "labeled"
 # Share of training pages shown to the model without cross-page repetition, so the model
 # works both when a page is cleaned alone and when its site's pages come together.
 SINGLE_PAGE_SHARE = 0.5
@@ -277,7 +271,6 @@ def training_matrix(
     labels: Sequence[Sequence[str | None]],
     seed: int = RANDOM_SEED,
     page_weight_power: float = PAGE_WEIGHT_POWER,
-    corpus_weight_power: float = CORPUS_WEIGHT_POWER,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Features, labels and weights of every labeled block (unlabeled blocks are left out),
     and the index of the page each row comes from."""
@@ -297,32 +290,7 @@ def training_matrix(
     tokens = np.expm1(x[:, _LOG_TOKENS]) if len(x) else np.zeros(0)
     rows_page = np.concatenate(page_rows) if page_rows else np.zeros(0, dtype=int)
     weights = even_out_pages(np.sqrt(np.clip(tokens, 1, MAX_WEIGHT_TOKENS)), rows_page, len(pages), page_weight_power)
-    weights = even_out_sources(weights, rows_page, [page_source(page) for page in pages], corpus_weight_power)
     return x, y, weights, rows_page
-
-
-def page_source(page: Page) -> str:
-    """The corpus a training page was imported from (`segclf-source: CORPUS/ID`, which
-    `segclf augment` keeps on its copies), or OWN_PAGES for a page with no such note."""
-    source = page.extras.get("source", "")
-    return source.split("/", 1)[0] if "/" in source else OWN_PAGES
-
-
-def even_out_sources(
-    weights: np.ndarray, rows_page: np.ndarray, sources: Sequence[str], power: float = CORPUS_WEIGHT_POWER
-) -> np.ndarray:
-    """Block weights scaled so each source's total moves toward the mean source total
-    (fully at power 1), keeping the mean weight: 965 dragnet pages no longer outvote 35
-    Chinese ones on what a dateline or a reply list is."""
-    if len(weights) == 0 or power == 0:
-        return weights
-    names = sorted(set(sources))
-    page_group = np.array([names.index(source) for source in sources])
-    row_group = page_group[rows_page]
-    totals = np.bincount(row_group, weights=weights, minlength=len(names))
-    mean_total = totals[totals > 0].mean()
-    scaled = weights * (totals[row_group] / mean_total) ** (-power)
-    return scaled * (weights.sum() / scaled.sum())
 
 
 def even_out_pages(weights: np.ndarray, rows_page: np.ndarray, pages: int, power: float = PAGE_WEIGHT_POWER) -> np.ndarray:
@@ -435,7 +403,6 @@ def fit_model(
     subsample: bool = False,
     page_weight_power: float = PAGE_WEIGHT_POWER,
     words: bool = False,
-    corpus_weight_power: float = CORPUS_WEIGHT_POWER,
 ) -> SegmentModel:
     """Fit a model on labeled pages: the block classifier, then with second_pass (and
     enough sites) the second pass on its out-of-fold predictions; with subsample, large
@@ -443,9 +410,7 @@ def fit_model(
 
     Both are off by default: on the corpora's test splits they helped cleaneval and
     cleanportaleval but cost readability_tests and the Chinese pages (issue 3 notes)."""
-    x, y, weights, rows_page = training_matrix(
-        pages, labels, page_weight_power=page_weight_power, corpus_weight_power=corpus_weight_power
-    )
+    x, y, weights, rows_page = training_matrix(pages, labels, page_weight_power=page_weight_power)
     if len(set(y)) < 2:
         raise ValueError("training needs blocks of at least two different labels")
     keep, factor = fitting_rows(pages, y, rows_page) if subsample else (np.ones(len(y), dtype=bool), np.ones(len(y)))

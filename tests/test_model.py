@@ -142,32 +142,3 @@ def test_every_training_page_weighs_the_same_in_total_however_many_blocks_it_has
     assert even.mean() == pytest.approx(1.0)
     assert even[11] == pytest.approx(2 * even[10])  # within a page, long blocks still count more
     assert (even_out_pages(weights, rows_page, 2, power=0.0) == weights).all()
-
-
-def test_every_source_weighs_the_same_in_total_at_corpus_weight_power_one():
-    import numpy as np
-
-    from segclf.model import even_out_sources
-
-    weights = np.array([1.0] * 9 + [1.0, 3.0])
-    rows_page = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3])
-    sources = ["dragnet", "dragnet", "dragnet", "zh_cwced"]
-    even = even_out_sources(weights, rows_page, sources, power=1.0)
-    dragnet, zh = even[:9].sum(), even[9:].sum()
-    assert dragnet == pytest.approx(zh)
-    assert even.sum() == pytest.approx(weights.sum())
-    assert even[10] == pytest.approx(3 * even[9])  # within a source, the proportions stay
-    half = even_out_sources(weights, rows_page, sources, power=0.5)
-    assert weights[9:].sum() < half[9:].sum() < zh  # part of the way
-    assert (even_out_sources(weights, rows_page, sources, power=0.0) == weights).all()
-
-
-def test_a_training_page_belongs_to_the_corpus_it_was_imported_from_and_copies_keep_it():
-    from segclf.blocks import segment_text
-    from segclf.model import OWN_PAGES, page_source
-
-    imported = '<html><head><meta name="segclf-source" content="zh_cwced/8f1c"></head><body><p>x</p></body></html>'
-    copy = imported.replace("<head>", '<head><meta name="segclf-augmented" content="includes: nginx__404">')
-    assert page_source(segment_text(imported)) == "zh_cwced"
-    assert page_source(segment_text(copy)) == "zh_cwced"
-    assert page_source(segment_text("<p>a page of the project's own</p>")) == OWN_PAGES
