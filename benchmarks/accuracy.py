@@ -77,6 +77,7 @@ class PageScore:
     error: str | None = None
     empty_output: bool = False
     empty_gold: bool = False
+    lang: str = ""
 
 
 @dataclass
@@ -193,7 +194,7 @@ def run_corpus(folder: Path, split: str, limit: int | None, segclf_: Extractor |
     for number, page in enumerate(pages, 1):
         gold = page.gold_text()
         if segclf_:
-            score(rows["segclf"], page.id, gold, timed(segclf_, warmed, page.html_bytes(), page.encoding_hint))
+            score(rows["segclf"], page.id, gold, timed(segclf_, warmed, page.html_bytes(), page.encoding_hint), page.meta.get("lang"))
         html = decode_html(page.html_bytes(), page.encoding_hint).text
         args = (html, page_url(page), page.meta.get("lang"))
         key = input_key(*args)
@@ -203,7 +204,7 @@ def run_corpus(folder: Path, split: str, limit: int | None, segclf_: Extractor |
                 outcome = timed(peer, warmed, *args)
                 record = {"id": page.id, "input": key, **asdict(outcome)}
                 cache.add(peer, corpus, record)
-            score(rows[peer.name], page.id, gold, Outcome(record["text"], record["seconds"], record["error"]))
+            score(rows[peer.name], page.id, gold, Outcome(record["text"], record["seconds"], record["error"]), page.meta.get("lang"))
         if number % 50 == 0 or number == len(pages):
             print(f"  {corpus}: {number}/{len(pages)} pages", file=sys.stderr, flush=True)
     return list(rows.values())
@@ -218,11 +219,11 @@ def timed(extractor: Extractor, warmed: set[str], *args) -> Outcome:
     return extractor.run(*args, timeout=TIMEOUT_SECONDS)
 
 
-def score(row: Row, page_id: str, gold: str, outcome: Outcome) -> None:
+def score(row: Row, page_id: str, gold: str, outcome: Outcome, lang: str | None = None) -> None:
     result = token_scores(outcome.text, gold)
     row.pages.append(PageScore(
         page_id, result.precision, result.recall, result.f1, outcome.seconds, outcome.error,
-        empty_output=not tokens(outcome.text), empty_gold=not tokens(gold),
+        empty_output=not tokens(outcome.text), empty_gold=not tokens(gold), lang=lang or "",
     ))
 
 
@@ -299,6 +300,7 @@ def markdown(info: dict[str, str], results: dict[str, list[Row]], page_counts: d
         lines += ["", margin_line(rows), "", scrapinghub_line(rows)]
         if corpus in SILVER:
             lines += ["", "> " + SILVER[corpus]]
+    lines += language_section(results)
     return "\n".join(lines) + "\n"
 
 
@@ -324,6 +326,70 @@ def margin_line(rows: list[Row]) -> str:
         return f"Margin: segclf level with the best peer ({best['extractor']}, F1 {best['f1']:.3f}; difference {margin:+.4f} F1); {interval}."
     verdict = "ahead of" if margin > 0 else "behind"
     return f"Margin: segclf {verdict} the best peer ({best['extractor']}, F1 {best['f1']:.3f}) by {abs(margin):.3f} F1; {interval}."
+
+
+def by_language(results: dict[str, list[Row]]) -> list[dict]:
+    """Every corpus's pages pooled by the language its meta.jsonl gives: segclf's mean page
+    F1 beside each peer's on the same pages (a peer left out of a corpus, as readability-lxml
+    is on readability_tests, is compared on the pages it ran on)."""
+    scores: dict[str, dict[str, dict[tuple[str, str], float]]] = {}
+    corpora: dict[str, dict[str, int]] = {}
+    for corpus, rows in results.items():
+        for row in rows:
+            for page in row.pages:
+                lang = page.lang or "unknown"
+                scores.setdefault(lang, {}).setdefault(row.extractor, {})[(corpus, page.id)] = page.f1
+                if row.extractor == "segclf":
+                    corpora.setdefault(lang, {}).setdefault(corpus, 0)
+                    corpora[lang][corpus] += 1
+    table = []
+    for lang, by_extractor in scores.items():
+        ours = by_extractor.get("segclf")
+        if not ours:
+            continue
+        peers = []
+        for name, theirs in by_extractor.items():
+            shared = [key for key in theirs if key in ours]
+            if name == "segclf" or not shared:
+                continue
+            peers.append({
+                "extractor": name, "pages": len(shared),
+                "f1": sum(theirs[key] for key in shared) / len(shared),
+                "segclf_f1": sum(ours[key] for key in shared) / len(shared),
+            })
+        peers.sort(key=lambda peer: peer["segclf_f1"] - peer["f1"])
+        table.append({"lang": lang, "pages": len(ours), "corpora": corpora.get(lang, {}),
+                      "segclf_f1": sum(ours.values()) / len(ours), "peers": peers})
+    return sorted(table, key=lambda entry: -entry["pages"])
+
+
+def language_section(results: dict[str, list[Row]]) -> list[str]:
+    table = by_language(results)
+    if not table:
+        return []
+    lines = [
+        "", "## By language: every corpus's test pages pooled", "",
+        "Language as each corpus's meta.jsonl gives it. Outside English and Chinese the pages are"
+        " readability_tests' only, whose gold is silver (Readability's own output), and there are"
+        " too few to tell extractors apart. `unknown`: pages whose meta.jsonl gives no language"
+        " (in these corpora, cleaneval's pages with empty gold).",
+        " Strongest peer = the peer that does best against segclf (the smallest or a negative"
+        " difference of mean page F1) on the pages both ran on.", "",
+        "| language | pages | from | segclf | trafilatura (same pages) | strongest peer (same pages) |",
+        "| --- | ---: | --- | ---: | ---: | --- |",
+    ]
+    for entry in table:
+        where = ", ".join(f"{corpus} {count}" for corpus, count in sorted(entry["corpora"].items()))
+        trafilatura = next((peer for peer in entry["peers"] if peer["extractor"] == "trafilatura"), None)
+        strongest = entry["peers"][0] if entry["peers"] else None
+        lines.append(
+            f"| {entry['lang']} | {entry['pages']} | {where} | {entry['segclf_f1']:.3f} | "
+            + (f"{trafilatura['f1']:.3f} (segclf {trafilatura['segclf_f1']:.3f})" if trafilatura else "not run")
+            + " | "
+            + (f"{strongest['extractor']} {strongest['f1']:.3f} (segclf {strongest['segclf_f1']:.3f}, {strongest['pages']} pages)" if strongest else "none")
+            + " |"
+        )
+    return lines
 
 
 def scrapinghub_line(rows: list[Row]) -> str:

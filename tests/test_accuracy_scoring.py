@@ -43,3 +43,22 @@ def test_a_page_records_whether_its_output_and_gold_were_empty():
     accuracy.score(row, "b", "某某 gold", accuracy.Outcome(text="某某", seconds=0.1, error=None))
     assert (row.pages[0].empty_output, row.pages[0].empty_gold, row.pages[0].f1) == (True, True, 1.0)
     assert (row.pages[1].empty_output, row.pages[1].empty_gold) == (False, False)
+
+
+def test_pages_pool_by_language_across_corpora_and_peers_compare_on_shared_pages():
+    def row(name, pages):
+        return accuracy.Row(name, [accuracy.PageScore(i, 1, 1, f1, 0.01, lang=lang) for i, lang, f1 in pages])
+
+    results = {
+        "zh_cwced": [row("segclf", [("a", "zh", 1.0), ("b", "zh", 0.8)]), row("trafilatura", [("a", "zh", 0.5), ("b", "zh", 0.5)])],
+        "readability_tests": [row("segclf", [("c", "zh", 0.6), ("d", "de", 0.9)]), row("trafilatura", [("c", "zh", 0.7), ("d", "de", 1.0)])],
+        "cleaneval": [row("segclf", [("e", "", 0.0)])],
+    }
+    table = {entry["lang"]: entry for entry in accuracy.by_language(results)}
+    assert table["zh"]["pages"] == 3 and table["zh"]["corpora"] == {"zh_cwced": 2, "readability_tests": 1}
+    assert table["zh"]["segclf_f1"] == pytest.approx(0.8)
+    (peer,) = table["zh"]["peers"]
+    assert peer["f1"] == pytest.approx(1.7 / 3) and peer["pages"] == 3
+    assert table["de"]["peers"][0]["f1"] == 1.0  # a lead is shown, not hidden
+    assert table["unknown"]["peers"] == []  # no peer ran there
+    assert "| zh | 3 | readability_tests 1, zh_cwced 2 |" in "\n".join(accuracy.language_section(results))
