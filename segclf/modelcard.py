@@ -5,39 +5,37 @@ from __future__ import annotations
 from segclf.model import GAP_FILL_REACH, SURE_BODY_CHARS, SegmentModel
 
 
-def _cv_f1(value: float, tried: dict) -> str:
-    return f" (cross-validated mean page body F1 {tried[value]:.4f})" if value in tried else ""
-
-
-def _listed(tried: dict) -> str:
-    return ", ".join(f"{value:.2f}" for value in tried)
-
-
 def _body_decision(meta: dict) -> str:
     threshold = meta.get("body_threshold")
     if threshold is None:
         return "the most probable label wins"
     tried = meta.get("body_threshold_cv_f1", {})
+    at = f" (cross-validated mean page body F1 {tried[threshold]:.4f})" if threshold in tried else ""
     decision = (
-        f"a block is body when its body probability is at least {threshold:.2f}{_cv_f1(threshold, tried)}, chosen by "
-        f"`--tune-threshold` from the thresholds {_listed(tried)} (segclf/threshold.py); otherwise its most probable other label"
+        f"a block is body when its body probability is at least {threshold:.2f}{at}, chosen by "
+        "`--tune-threshold` from the thresholds "
+        + ", ".join(f"{value:.2f}" for value in tried)
+        + " (segclf/threshold.py); otherwise its most probable other label"
     )
     fallback, fallback_tried = meta.get("body_fallback"), meta.get("body_fallback_cv_f1") or {}
     if fallback is not None:
+        gain = f" (cross-validated mean page body F1 {fallback_tried[fallback]:.4f})" if fallback in fallback_tried else ""
         decision += (
             f". A page left with under {SURE_BODY_CHARS} characters of body and no error block takes "
-            f"its body at {fallback:.2f} instead{_cv_f1(fallback, fallback_tried)}"
+            f"its body at {fallback:.2f} instead{gain}"
         )
     elif fallback_tried:
-        decision += f". No fallback threshold: none of {_listed(fallback_tried)} paid"
+        decision += ". No fallback threshold: none of " + ", ".join(f"{value:.2f}" for value in fallback_tried) + " paid"
     gap_fill, gap_fill_tried = meta.get("body_gap_fill"), meta.get("body_gap_fill_cv_f1") or {}
     if gap_fill is not None:
+        gain = f" (cross-validated mean page body F1 {gap_fill_tried[gap_fill]:.4f})" if gap_fill in gap_fill_tried else ""
         decision += (
             f". A block with body within {GAP_FILL_REACH} blocks before and after it, not labeled error, is body "
-            f"from body probability {gap_fill:.2f}{_cv_f1(gap_fill, gap_fill_tried)}, chosen from {_listed(gap_fill_tried)}"
+            f"from body probability {gap_fill:.2f}{gain}, chosen from "
+            + ", ".join(f"{value:.2f}" for value in gap_fill_tried)
         )
     elif gap_fill_tried:
-        decision += f". No gap fill: none of {_listed(gap_fill_tried)} paid"
+        decision += ". No gap fill: none of " + ", ".join(f"{value:.2f}" for value in gap_fill_tried) + " paid"
     return decision
 
 

@@ -138,7 +138,12 @@ def choose_gap_fill(
         for gap_fill in gap_fills
         if gap_fill < threshold
     }
-    return _best_if_it_pays(scores, without)
+    if not scores:
+        return None, {}
+    best = max(scores, key=lambda gap_fill: (round(float(scores[gap_fill].mean()), 6), gap_fill))
+    gains = scores[best] - without
+    chosen = best if gains.mean() > _standard_error(gains) else None
+    return chosen, {gap_fill: float(page_scores.mean()) for gap_fill, page_scores in scores.items()}
 
 
 def choose_fallback(
@@ -156,18 +161,12 @@ def choose_fallback(
         for fallback in fallbacks
         if fallback < threshold
     }
-    return _best_if_it_pays(scores, without)
-
-
-def _best_if_it_pays(scores: dict[float, np.ndarray], without: np.ndarray) -> tuple[float | None, dict[float, float]]:
-    """Of settings scored per page, the best (the highest on a tie) if it beats the per-page
-    scores `without` it by more than one standard error, else None; and each one's mean."""
     if not scores:
         return None, {}
-    best = max(scores, key=lambda setting: (round(float(scores[setting].mean()), 6), setting))
+    best = max(scores, key=lambda fallback: (round(float(scores[fallback].mean()), 6), fallback))
     gains = scores[best] - without
     chosen = best if gains.mean() > _standard_error(gains) else None
-    return chosen, {setting: float(page_scores.mean()) for setting, page_scores in scores.items()}
+    return chosen, {fallback: float(page_scores.mean()) for fallback, page_scores in scores.items()}
 
 
 def _standard_error(differences: np.ndarray) -> float:
