@@ -76,12 +76,8 @@ def main() -> None:
     model = load_model(args.model)
     notices = notice_texts() if args.notices else None
     junk_blocks = junk_tokens = 0
-    # The rows: each threshold alone, then the model's own decision (its threshold, fallback and gap fill).
-    own = (
-        f"model's own ({model.body_threshold:.2f}, fallback {model.body_fallback}, gap fill {model.body_gap_fill})"
-        if model.body_threshold
-        else None
-    )
+    # The rows: each threshold alone, then the model's own decision (its threshold and fallback).
+    own = f"model's own ({model.body_threshold:.2f}, fallback {model.body_fallback})" if model.body_threshold else None
     rows: list[float | str | None] = [*THRESHOLDS, *([own] if own else [])]
     counts = {row: [0, 0, 0] for row in rows}  # junk blocks labeled right, leaked as body, tokens leaked
     page_f1: dict[float | str | None, list[float]] = {row: [] for row in rows}
