@@ -177,12 +177,10 @@ def train(
             from segclf.threshold import choose_body_threshold, relabel
 
             threshold = choose_body_threshold(results, LABELS)
-            results = relabel(results, LABELS, threshold.threshold, threshold.fallback, threshold.gap_fill)
+            results = relabel(results, LABELS, threshold.threshold, threshold.fallback)
             title += f", at body threshold {threshold.threshold:.2f}"
             if threshold.fallback is not None:
                 title += f" (fallback {threshold.fallback:.2f})"
-            if threshold.gap_fill is not None:
-                title += f" (gap fill {threshold.gap_fill:.2f})"
         report = build_report(results)
         scores = {"cv_folds": folds, "cv_split": "by site", **_summary(report)}
         report_text = format_report(report, title) + (f"\n\n{threshold.summary()}" if threshold else "")
@@ -202,8 +200,6 @@ def train(
         model.metadata["body_threshold_cv_f1"] = threshold.body_f1
         model.metadata["body_fallback"] = threshold.fallback
         model.metadata["body_fallback_cv_f1"] = threshold.fallback_f1
-        model.metadata["body_gap_fill"] = threshold.gap_fill
-        model.metadata["body_gap_fill_cv_f1"] = threshold.gap_fill_f1
     held_out_reports = []
     for folder in evaluate_on or []:
         held_out, _ = _read_labeled_pages([folder])

@@ -44,13 +44,6 @@ SINGLE_PAGE_SHARE = 0.5
 # Site-grouped folds for the out-of-fold first-pass probabilities the second pass learns from.
 CONTEXT_FOLDS = 3
 CONTEXT_ITERATIONS = 100
-# How far a body block may be, before and after, for a block between them to be filled in as
-# body (decide_labels' gap fill; the probability itself is chosen by --tune-threshold).
-# Session 12's out-of-fold probabilities of the shipped configuration, re-decided at 0.65
-# with gap fill 0.5 (a one-off script, session 14): reach 1, 2, 3 gained +.0005, +.0006,
-# +.0007 mean page F1 on real pages (standard errors .0001 to .0003) and +.0002 to +.0005
-# on the training copies; at gap fill 0.3 to 0.45, reach 2 and 3 cost l3s_gn1 .0003 to .0008.
-GAP_FILL_REACH = 2
 # Row subsampling for large training sets (see fitting_rows).
 MIN_ROWS_TO_SUBSAMPLE = 200_000
 NAV_ROW_SHARE = 0.4
@@ -224,16 +217,8 @@ class SegmentModel:
             rows = probabilities[start : start + len(matrix)]
             start += len(matrix)
             block_chars = [len(block.text) for block in page.blocks] if self.body_fallback is not None else None
-            labels = decide_labels(rows, self.labels, self.body_threshold, self.body_fallback, block_chars, self.body_gap_fill)
-            results.append((labels, rows))
+            results.append((decide_labels(rows, self.labels, self.body_threshold, self.body_fallback, block_chars), rows))
         return results
-
-    @property
-    def body_gap_fill(self) -> float | None:
-        """The body probability from which a block between body blocks is body too (None: no
-        gap fill). Set by `segclf train --tune-threshold` (segclf.threshold)."""
-        value = self.metadata.get("body_gap_fill")
-        return None if value is None or self.body_threshold is None else float(value)
 
     @property
     def body_fallback(self) -> float | None:
@@ -257,7 +242,6 @@ def decide_labels(
     body_threshold: float | None = None,
     body_fallback: float | None = None,
     block_chars: Sequence[int] | None = None,
-    body_gap_fill: float | None = None,
 ) -> list[str]:
     """One page's block labels: the most probable one or, with a body threshold, body when
     its probability reaches the threshold and otherwise the most probable of the other labels.
@@ -265,52 +249,21 @@ def decide_labels(
     With a fallback threshold (and the blocks' lengths), a page left without a sure
     article (under SURE_BODY_CHARS of body) and without error blocks takes its body at the
     lower threshold instead: a short post whose paragraphs all sit just under the threshold
-    is still an article, while an error page keeps its verdict.
-
-    With a gap-fill probability, a block between body blocks (fill_body_gaps) is body from
-    that probability on: a subheading or a one-line paragraph inside an article."""
+    is still an article, while an error page keeps its verdict."""
     if body_threshold is None or "body" not in labels or len(probabilities) == 0:
         return [labels[i] for i in probabilities.argmax(axis=1)]
     body = list(labels).index("body")
-    error = list(labels).index("error") if "error" in labels else -1
     others = probabilities.copy()
     others[:, body] = -1.0
     chosen = np.where(probabilities[:, body] >= body_threshold, body, others.argmax(axis=1))
     if body_fallback is not None and block_chars is not None:
         if len(block_chars) != len(chosen):
             raise ValueError(f"{len(block_chars)} block lengths for {len(chosen)} blocks")
+        error = list(labels).index("error") if "error" in labels else -1
         body_chars = int(np.asarray(block_chars)[chosen == body].sum())
         if body_chars < SURE_BODY_CHARS and not (chosen == error).any():
             chosen = np.where(probabilities[:, body] >= body_fallback, body, chosen)
-    if body_gap_fill is not None:
-        chosen = fill_body_gaps(chosen, probabilities[:, body], body, error, body_gap_fill)
     return [labels[i] for i in chosen]
-
-
-def fill_body_gaps(
-    chosen: np.ndarray, body_probability: np.ndarray, body: int, error: int, gap_fill: float, reach: int = GAP_FILL_REACH
-) -> np.ndarray:
-    """Blocks with body probability at least gap_fill that have a body block within `reach`
-    blocks before and after them become body, unless they were labeled error. Decided on the
-    labels before filling, so a run of such blocks is filled only where body surrounds it."""
-    is_body = chosen == body
-    if not is_body.any():
-        return chosen
-    # the nearest body block strictly before / after each position (far away where none is)
-    count, far = len(chosen), len(chosen) + reach + 1
-    positions = np.arange(count)
-    last_at_or_before = np.maximum.accumulate(np.where(is_body, positions, -far))
-    first_at_or_after = np.minimum.accumulate(np.where(is_body, positions, count + far)[::-1])[::-1]
-    before = np.concatenate(([-far], last_at_or_before[:-1]))
-    after = np.concatenate((first_at_or_after[1:], [count + far]))
-    fill = (
-        ~is_body
-        & (chosen != error)
-        & (body_probability >= gap_fill)
-        & (positions - before <= reach)
-        & (after - positions <= reach)
-    )
-    return np.where(fill, body, chosen)
 
 
 def training_matrix(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from segclf.model import GAP_FILL_REACH, SURE_BODY_CHARS, SegmentModel
+from segclf.model import SURE_BODY_CHARS, SegmentModel
 
 
 def _body_decision(meta: dict) -> str:
@@ -26,16 +26,6 @@ def _body_decision(meta: dict) -> str:
         )
     elif fallback_tried:
         decision += ". No fallback threshold: none of " + ", ".join(f"{value:.2f}" for value in fallback_tried) + " paid"
-    gap_fill, gap_fill_tried = meta.get("body_gap_fill"), meta.get("body_gap_fill_cv_f1") or {}
-    if gap_fill is not None:
-        gain = f" (cross-validated mean page body F1 {gap_fill_tried[gap_fill]:.4f})" if gap_fill in gap_fill_tried else ""
-        decision += (
-            f". A block with body within {GAP_FILL_REACH} blocks before and after it, not labeled error, is body "
-            f"from body probability {gap_fill:.2f}{gain}, chosen from "
-            + ", ".join(f"{value:.2f}" for value in gap_fill_tried)
-        )
-    elif gap_fill_tried:
-        decision += ". No gap fill: none of " + ", ".join(f"{value:.2f}" for value in gap_fill_tried) + " paid"
     return decision
 
 

@@ -28,14 +28,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from segclf.evaluate import PageResult, page_body_score
-from segclf.model import GAP_FILL_REACH, decide_labels
+from segclf.model import decide_labels
 
 # The thresholds tried; 0.5 is close to what the most probable label gives.
 BODY_THRESHOLDS = tuple(round(0.30 + 0.05 * step, 2) for step in range(12))  # 0.30 ... 0.85
 # The fallback thresholds tried (only those under the chosen threshold).
 BODY_FALLBACKS = (0.55, 0.5, 0.45, 0.4, 0.35, 0.3, 0.25)
-# The gap-fill probabilities tried (only those under the chosen threshold).
-BODY_GAP_FILLS = (0.6, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3)
 
 
 @dataclass
@@ -47,8 +45,6 @@ class ThresholdChoice:
     most_probable_f1: float  # without a threshold: the most probable label wins
     fallback: float | None = None
     fallback_f1: dict[float, float] = field(default_factory=dict)  # at the chosen threshold
-    gap_fill: float | None = None
-    gap_fill_f1: dict[float, float] = field(default_factory=dict)  # at the chosen threshold and fallback
 
     def summary(self) -> str:
         tried = "\n".join(f"  {threshold:.2f}  {f1:.4f}" for threshold, f1 in self.body_f1.items())
@@ -57,23 +53,15 @@ class ThresholdChoice:
             f"{self.body_f1[self.threshold]:.4f} (most probable label: {self.most_probable_f1:.4f})\n"
             f"threshold  mean page body F1\n{tried}"
         )
-        if self.fallback_f1:
-            chosen = "none" if self.fallback is None else f"{self.fallback:.2f}"
-            fallbacks = "\n".join(f"  {fallback:.2f}  {f1:.4f}" for fallback, f1 in self.fallback_f1.items())
-            text += (
-                f"\n\nfallback threshold for pages with no sure article and no error block: {chosen}\n"
-                f"fallback   mean page body F1 at body threshold {self.threshold:.2f} "
-                f"(none: {self.body_f1[self.threshold]:.4f})\n{fallbacks}"
-            )
-        if self.gap_fill_f1:
-            chosen = "none" if self.gap_fill is None else f"{self.gap_fill:.2f}"
-            without = self.fallback_f1.get(self.fallback, self.body_f1[self.threshold])  # type: ignore[arg-type]
-            fills = "\n".join(f"  {gap_fill:.2f}  {f1:.4f}" for gap_fill, f1 in self.gap_fill_f1.items())
-            text += (
-                f"\n\ngap fill for blocks with body within {GAP_FILL_REACH} blocks on both sides: {chosen}\n"
-                f"gap fill   mean page body F1 (none: {without:.4f})\n{fills}"
-            )
-        return text
+        if not self.fallback_f1:
+            return text
+        chosen = "none" if self.fallback is None else f"{self.fallback:.2f}"
+        fallbacks = "\n".join(f"  {fallback:.2f}  {f1:.4f}" for fallback, f1 in self.fallback_f1.items())
+        return (
+            f"{text}\n\nfallback threshold for pages with no sure article and no error block: {chosen}\n"
+            f"fallback   mean page body F1 at body threshold {self.threshold:.2f} "
+            f"(none: {self.body_f1[self.threshold]:.4f})\n{fallbacks}"
+        )
 
 
 def page_body_f1(results: Sequence[PageResult], predicted: Sequence[Sequence[str]]) -> np.ndarray:
@@ -92,12 +80,10 @@ def choose_body_threshold(
     labels: Sequence[str],
     thresholds: Sequence[float] = BODY_THRESHOLDS,
     fallbacks: Sequence[float] = BODY_FALLBACKS,
-    gap_fills: Sequence[float] = BODY_GAP_FILLS,
 ) -> ThresholdChoice:
     """The threshold nearest 0.5 whose mean page body F1 on out-of-fold results (which must
-    carry their probabilities) is within one standard error of the best one's, the
-    fallback threshold that pays at it (choose_fallback), and the gap fill that pays at
-    both (choose_gap_fill)."""
+    carry their probabilities) is within one standard error of the best one's, and the
+    fallback threshold that pays at it (choose_fallback)."""
     if not results or any(result.probabilities is None for result in results):
         raise ValueError("choosing a body threshold needs out-of-fold probabilities for every page")
     scores = {
@@ -114,36 +100,7 @@ def choose_body_threshold(
 
     chosen = min((t for t in by_threshold if as_good_as_best(t)), key=lambda t: (abs(t - 0.5), t))
     fallback, fallback_f1 = choose_fallback(results, labels, chosen, scores[chosen], fallbacks)
-    without = scores[chosen] if fallback is None else page_body_f1(
-        results, _decided(results, labels, chosen, fallback, _block_lengths(results))
-    )
-    gap_fill, gap_fill_f1 = choose_gap_fill(results, labels, chosen, fallback, without, gap_fills)
-    return ThresholdChoice(chosen, by_threshold, most_probable, fallback, fallback_f1, gap_fill, gap_fill_f1)
-
-
-def choose_gap_fill(
-    results: Sequence[PageResult],
-    labels: Sequence[str],
-    threshold: float,
-    fallback: float | None,
-    without: np.ndarray,
-    gap_fills: Sequence[float] = BODY_GAP_FILLS,
-) -> tuple[float | None, dict[float, float]]:
-    """The gap-fill probability with the best mean page body F1 at this threshold and
-    fallback, if it beats no gap fill (per-page scores `without`) by more than one standard
-    error; else None."""
-    lengths = _block_lengths(results)
-    scores = {
-        float(gap_fill): page_body_f1(results, _decided(results, labels, threshold, fallback, lengths, gap_fill))
-        for gap_fill in gap_fills
-        if gap_fill < threshold
-    }
-    if not scores:
-        return None, {}
-    best = max(scores, key=lambda gap_fill: (round(float(scores[gap_fill].mean()), 6), gap_fill))
-    gains = scores[best] - without
-    chosen = best if gains.mean() > _standard_error(gains) else None
-    return chosen, {gap_fill: float(page_scores.mean()) for gap_fill, page_scores in scores.items()}
+    return ThresholdChoice(chosen, by_threshold, most_probable, fallback, fallback_f1)
 
 
 def choose_fallback(
@@ -184,21 +141,16 @@ def _decided(
     threshold: float,
     fallback: float | None,
     lengths: Sequence[Sequence[int]],
-    gap_fill: float | None = None,
 ) -> list[list[str]]:
     return [
-        decide_labels(result.probabilities, labels, threshold, fallback, page_lengths, gap_fill)
+        decide_labels(result.probabilities, labels, threshold, fallback, page_lengths)
         for result, page_lengths in zip(results, lengths)
     ]
 
 
 def relabel(
-    results: Sequence[PageResult],
-    labels: Sequence[str],
-    threshold: float,
-    fallback: float | None = None,
-    gap_fill: float | None = None,
+    results: Sequence[PageResult], labels: Sequence[str], threshold: float, fallback: float | None = None
 ) -> list[PageResult]:
-    """The results as the model with this threshold (fallback, gap fill) labels them (for the CV report)."""
-    decided = _decided(results, labels, threshold, fallback, _block_lengths(results), gap_fill)
+    """The results as the model with this threshold (and fallback) labels them (for the CV report)."""
+    decided = _decided(results, labels, threshold, fallback, _block_lengths(results))
     return [replace(result, predicted=predicted) for result, predicted in zip(results, decided)]

@@ -8,7 +8,7 @@ from segclf.cli import app
 from segclf.evaluate import PageResult
 from segclf.labeled import LABELS, read_labeled
 from segclf.model import decide_labels, load_model, save_model
-from segclf.threshold import BODY_FALLBACKS, BODY_GAP_FILLS, BODY_THRESHOLDS, choose_body_threshold, relabel
+from segclf.threshold import BODY_FALLBACKS, BODY_THRESHOLDS, choose_body_threshold, relabel
 
 runner = CliRunner()
 
@@ -117,9 +117,7 @@ def test_train_tune_threshold_stores_the_cross_validated_choice_and_says_so_in_t
     assert set(model.metadata["body_threshold_cv_f1"]) == set(BODY_THRESHOLDS)
     assert set(model.metadata["body_fallback_cv_f1"]) == {f for f in BODY_FALLBACKS if f < model.body_threshold}
     assert model.metadata["body_fallback"] in {None, *BODY_FALLBACKS}
-    assert set(model.metadata["body_gap_fill_cv_f1"]) == {g for g in BODY_GAP_FILLS if g < model.body_threshold}
-    assert model.metadata["body_gap_fill"] in {None, *BODY_GAP_FILLS}
-    assert "body threshold" in result.stdout and "fallback threshold" in result.stdout and "gap fill" in result.stdout
+    assert "body threshold" in result.stdout and "fallback threshold" in result.stdout
     text = card.read_text()
     assert f"at least {model.body_threshold:.2f}" in text and "--tune-threshold" in text
 
@@ -212,54 +210,3 @@ def test_a_saved_fallback_labels_every_prediction_and_the_card_says_so(small_mod
     assert "takes its body at 0.30 instead" in model_card(model, "0" * 64, "segclf train ...")
     model.metadata["body_threshold"] = None
     assert model.body_fallback is None  # a fallback only lowers a threshold
-
-
-def test_a_block_between_body_blocks_is_body_from_the_gap_fill_probability_on():
-    article = np.array([
-        [0.95, 0.05, 0.0, 0.0],  # paragraph
-        [0.45, 0.55, 0.0, 0.0],  # a subheading under the threshold, body on both sides
-        [0.95, 0.05, 0.0, 0.0],  # paragraph
-        [0.45, 0.05, 0.50, 0.0],  # between body blocks, but labeled error: stays error
-        [0.30, 0.60, 0.10, 0.0],  # between body blocks, but under the gap-fill probability
-        [0.95, 0.05, 0.0, 0.0],  # paragraph
-        [0.55, 0.45, 0.0, 0.0],  # after the last body block: nothing to fill between
-    ])
-    assert decide_labels(article, LABELS, 0.65) == ["body", "nav", "body", "error", "nav", "body", "nav"]
-    assert decide_labels(article, LABELS, 0.65, body_gap_fill=0.4) == ["body", "body", "body", "error", "nav", "body", "nav"]
-    assert decide_labels(article, LABELS, 0.65, body_gap_fill=0.5)[1] == "nav"  # .45 is under 0.5
-
-
-def test_gap_fill_reaches_two_blocks_each_way_and_no_further():
-    rows = [[0.95, 0.05, 0, 0]] + [[0.45, 0.55, 0, 0]] * 3 + [[0.95, 0.05, 0, 0]]
-    # three blocks between two paragraphs: the middle one is two away from each
-    assert decide_labels(np.array(rows), LABELS, 0.65, body_gap_fill=0.4) == ["body", "nav", "body", "nav", "body"]
-    rows = [[0.95, 0.05, 0, 0]] + [[0.45, 0.55, 0, 0]] * 4 + [[0.95, 0.05, 0, 0]]
-    assert decide_labels(np.array(rows), LABELS, 0.65, body_gap_fill=0.4) == ["body"] + ["nav"] * 4 + ["body"]
-
-
-def test_a_gap_fill_is_chosen_when_subheadings_fall_under_the_threshold():
-    paragraph = "the river rose through the night and the town woke to water in every street"
-    paragraph = paragraph * 3  # pages with a sure article: the fallback does not apply
-    with_subheads = [(paragraph, "body", 0.95), ("after the flood", "body", 0.45), (paragraph, "body", 0.95), ("share this", "nav", 0.05)]
-    results = [_page(f"subheads{i}", with_subheads) for i in range(10)]
-    byline = "posted by a staff writer " * 20
-    results += [_page(f"long{i}", [(paragraph * 4, "body", 0.95), (byline, "nav", 0.5)]) for i in range(10)]
-    choice = choose_body_threshold(results, LABELS)
-    assert choice.threshold > 0.5
-    assert choice.gap_fill is not None and choice.gap_fill <= 0.45
-    assert relabel(results, LABELS, choice.threshold, choice.fallback, choice.gap_fill)[0].predicted == ["body"] * 3 + ["nav"]
-    assert f"gap fill for blocks with body within 2 blocks on both sides: {choice.gap_fill:.2f}" in choice.summary()
-
-
-def test_a_saved_gap_fill_labels_every_prediction_and_the_card_says_so(small_model, sample_files):
-    from segclf.modelcard import model_card
-
-    model = load_model(small_model)
-    page = read_labeled(sample_files[0]).page
-    _, probabilities = model.predict_page(page)
-    model.metadata.update(body_threshold=0.9, body_gap_fill=0.2, body_gap_fill_cv_f1={0.2: 0.9, 0.3: 0.8})
-    labels, _ = model.predict_page(page)
-    assert labels == decide_labels(probabilities, LABELS, 0.9, body_gap_fill=0.2)
-    assert "is body from body probability 0.20" in model_card(model, "0" * 64, "segclf train ...")
-    model.metadata["body_threshold"] = None
-    assert model.body_gap_fill is None  # like the fallback, it belongs to a threshold
