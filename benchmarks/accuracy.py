@@ -304,15 +304,22 @@ def markdown(info: dict[str, str], results: dict[str, list[Row]], page_counts: d
     return "\n".join(lines) + "\n"
 
 
-def margin_line(rows: list[Row]) -> str:
-    """segclf's F1 minus the best peer's (whole-page baselines included), or why there is none."""
+def segclf_and_peers(rows: list[Row]) -> tuple[dict, list[dict]] | None:
+    """segclf's summary and the peers' (None unless both were run)."""
     summaries = [row.summary() for row in rows]
     ours = [s for s in summaries if s["extractor"] == "segclf"]
     peers = [s for s in summaries if s["extractor"] != "segclf"]
-    if not ours or not peers:
+    return (ours[0], peers) if ours and peers else None
+
+
+def margin_line(rows: list[Row]) -> str:
+    """segclf's F1 minus the best peer's (whole-page baselines included), or why there is none."""
+    both = segclf_and_peers(rows)
+    if both is None:
         return "Margin: not measured (segclf or the peers were not run)."
+    ours, peers = both
     best = max(peers, key=lambda s: s["f1"])
-    margin = float(ours[0]["f1"]) - float(best["f1"])
+    margin = float(ours["f1"]) - float(best["f1"])
     by_name = {row.extractor: row for row in rows}
     difference = paired_difference_by_page(
         {page.id: page.f1 for page in by_name["segclf"].pages},
@@ -394,14 +401,13 @@ def language_section(results: dict[str, list[Row]]) -> list[str]:
 
 def scrapinghub_line(rows: list[Row]) -> str:
     """Where segclf stands among the peers by the scrapinghub aggregation (F1 (sh))."""
-    summaries = [row.summary() for row in rows]
-    ours = [s for s in summaries if s["extractor"] == "segclf"]
-    peers = [s for s in summaries if s["extractor"] != "segclf"]
-    if not ours or not peers:
+    both = segclf_and_peers(rows)
+    if both is None:
         return "By F1 (sh): not measured (segclf or the peers were not run)."
+    ours, peers = both
     best = max(peers, key=lambda s: s["sh_f1"])
-    difference = float(ours[0]["sh_f1"]) - float(best["sh_f1"])
-    return f"By F1 (sh): segclf {ours[0]['sh_f1']:.3f}, best peer {best['extractor']} {best['sh_f1']:.3f} (difference {difference:+.4f})."
+    difference = float(ours["sh_f1"]) - float(best["sh_f1"])
+    return f"By F1 (sh): segclf {ours['sh_f1']:.3f}, best peer {best['extractor']} {best['sh_f1']:.3f} (difference {difference:+.4f})."
 
 
 def row_label(name: str) -> str:
