@@ -380,7 +380,7 @@ def language_section(results: dict[str, list[Row]]) -> list[str]:
         " readability_tests' only, whose gold is silver (Readability's own output), and there are"
         " too few to tell extractors apart. `unknown`: pages whose meta.jsonl gives no language"
         " (in these corpora, cleaneval's pages with empty gold).",
-        " Strongest peer = the peer that does best against segclf (the smallest or a negative"
+        "Strongest peer = the peer that does best against segclf (the smallest or a negative"
         " difference of mean page F1) on the pages both ran on.", "",
         "| language | pages | from | segclf | trafilatura (same pages) | strongest peer (same pages) |",
         "| --- | ---: | --- | ---: | ---: | --- |",
