@@ -38,7 +38,6 @@ from peers import PEERS, Extractor, Outcome  # noqa: E402
 from segclf.corpus import CorpusPage, is_corpus_folder, read_corpus  # noqa: E402
 from segclf.decode import decode_html  # noqa: E402
 from segclf.evaluate import paired_difference_by_page, token_scores  # noqa: E402
-from segclf.text import tokens  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPORA = ROOT.parent / "shared" / "corpora"
@@ -223,7 +222,7 @@ def score(row: Row, page_id: str, gold: str, outcome: Outcome, lang: str | None 
     result = token_scores(outcome.text, gold)
     row.pages.append(PageScore(
         page_id, result.precision, result.recall, result.f1, outcome.seconds, outcome.error,
-        empty_output=not tokens(outcome.text), empty_gold=not tokens(gold), lang=lang or "",
+        empty_output=result.predicted_tokens == 0, empty_gold=result.gold_tokens == 0, lang=lang or "",
     ))
 
 

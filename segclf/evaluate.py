@@ -25,6 +25,8 @@ class TokenScore:
     precision: float
     recall: float
     f1: float
+    predicted_tokens: int = 0  # token counts of the two texts (0: empty), for aggregations
+    gold_tokens: int = 0  # that treat empty outputs or golds apart (benchmarks/accuracy.py)
 
 
 # Resamples of the pages for a bootstrap interval: enough for the second decimal of a 95% bound.
@@ -73,11 +75,11 @@ def token_scores(predicted: str, gold: str) -> TokenScore:
     overlap = sum((predicted_bag & gold_bag).values())
     predicted_total, gold_total = sum(predicted_bag.values()), sum(gold_bag.values())
     if predicted_total == 0 and gold_total == 0:
-        return TokenScore(1.0, 1.0, 1.0)
+        return TokenScore(1.0, 1.0, 1.0, 0, 0)
     precision = overlap / predicted_total if predicted_total else 1.0
     recall = overlap / gold_total if gold_total else 1.0
     f1 = 2 * precision * recall / (precision + recall) if overlap else 0.0
-    return TokenScore(precision, recall, f1)
+    return TokenScore(precision, recall, f1, predicted_total, gold_total)
 
 
 @dataclass
